@@ -1,0 +1,25 @@
+# Compiler warnings and hardening flags applied to every target of this project through the
+# cwp_options interface library. Third-party headers come in as SYSTEM includes, so -Werror
+# only ever judges our own code.
+add_library(cwp_options INTERFACE)
+target_compile_options(cwp_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion
+  -Wimplicit-fallthrough -Wformat=2
+  -fstack-protector-strong -fno-plt
+  $<$<BOOL:${CWP_WERROR}>:-Werror>)
+target_compile_definitions(cwp_options INTERFACE
+  $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>
+  CWP_VERSION="${PROJECT_VERSION}")
+target_link_options(cwp_options INTERFACE -Wl,-z,relro,-z,now)
+
+if(CWP_SANITIZE)
+  target_compile_options(cwp_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(cwp_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+if(CWP_STATIC)
+  target_compile_options(cwp_options INTERFACE -ffunction-sections -fdata-sections)
+  target_link_options(cwp_options INTERFACE -static -Wl,--gc-sections -s)
+endif()

@@ -1,0 +1,31 @@
+#include "core/error.h"
+
+namespace cwp::core {
+
+std::string_view to_string(errc code) {
+  switch (code) {
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::parse:
+      return "parse";
+    case errc::io:
+      return "io";
+    case errc::network:
+      return "network";
+    case errc::timeout:
+      return "timeout";
+    case errc::tls:
+      return "tls";
+    case errc::http:
+      return "http";
+    case errc::aws:
+      return "aws";
+    case errc::credentials:
+      return "credentials";
+    case errc::cancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+}  // namespace cwp::core

@@ -1,0 +1,35 @@
+#pragma once
+// A clock that only moves when told to. sleep_for advances it and records the request, so
+// backoff and scheduling logic is tested without sleeping.
+
+#include <chrono>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace cwp::testing {
+
+class fake_clock final : public core::clock {
+ public:
+  explicit fake_clock(core::sys_time start = core::sys_time{std::chrono::seconds{1'700'000'000}})
+      : wall_(start) {}
+
+  core::sys_time now() const override { return wall_; }
+  std::chrono::steady_clock::time_point monotonic() const override { return mono_; }
+  void sleep_for(std::chrono::nanoseconds d) override;
+
+  // Moves both clocks forward together (time passing).
+  void advance(std::chrono::nanoseconds d);
+  // Moves only the wall clock (an operator or NTP setting the time), either direction.
+  void jump_wall(std::chrono::nanoseconds d) { wall_ += std::chrono::duration_cast<core::sys_time::duration>(d); }
+  void set_wall(core::sys_time t) { wall_ = t; }
+
+  const std::vector<std::chrono::nanoseconds>& sleeps() const { return sleeps_; }
+
+ private:
+  core::sys_time wall_;
+  std::chrono::steady_clock::time_point mono_{std::chrono::hours{1}};
+  std::vector<std::chrono::nanoseconds> sleeps_;
+};
+
+}  // namespace cwp::testing
