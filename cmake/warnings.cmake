@@ -4,7 +4,7 @@
 add_library(cwp_options INTERFACE)
 target_compile_options(cwp_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wdouble-promotion
   -Wimplicit-fallthrough -Wformat=2
   -fstack-protector-strong -fno-plt
   $<$<BOOL:${CWP_WERROR}>:-Werror>)

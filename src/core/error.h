@@ -25,8 +25,16 @@ enum class errc {
 std::string_view to_string(errc code);
 
 struct error {
+  error() = default;
+  error(errc c, std::string m) : code(c), message(std::move(m)) {}
+
   errc code{errc::io};
   std::string message;
+  // When a remote service answered (errc::aws, errc::http): what it said, for retry decisions
+  // and for operators ("AccessDeniedException ... request id ...").
+  std::string remote_code;
+  int http_status{0};
+  std::string request_id;
 };
 
 template <class T>
