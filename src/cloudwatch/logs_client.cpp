@@ -1,0 +1,124 @@
+#include "cloudwatch/logs_client.h"
+
+#include <nlohmann/json.hpp>
+
+namespace cwp::cloudwatch {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Reads rejectedLogEventsInfo index `key` when present.
+std::optional<std::size_t> index_of(const nlohmann::json& info, const char* key) {
+  const auto it = info.find(key);
+  if (it == info.end() || !it->is_number_integer()) return std::nullopt;
+  const auto v = it->get<long long>();
+  if (v < 0) return std::nullopt;
+  return static_cast<std::size_t>(v);
+}
+
+}  // namespace
+
+std::string create_log_group_body(std::string_view group) {
+  return dump(json{{"logGroupName", group}});
+}
+
+std::string create_log_stream_body(std::string_view group, std::string_view stream) {
+  return dump(json{{"logGroupName", group}, {"logStreamName", stream}});
+}
+
+std::string put_retention_policy_body(std::string_view group, int days) {
+  return dump(json{{"logGroupName", group}, {"retentionInDays", days}});
+}
+
+std::string put_log_events_body(std::string_view group, std::string_view stream,
+                                std::span<const log_event> events) {
+  json list = json::array();
+  for (const auto& e : events) {
+    list.push_back(json{{"timestamp", e.timestamp_ms}, {"message", e.message}});
+  }
+  return dump(json{{"logGroupName", group}, {"logStreamName", stream}, {"logEvents", list}});
+}
+
+core::result<put_result> parse_put_log_events(std::string_view body, std::size_t sent) {
+  put_result r;
+  r.accepted = sent;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return r;
+  const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) {
+    return core::fail(core::errc::parse, "PutLogEvents: the response is not a JSON object");
+  }
+  const auto info = j.find("rejectedLogEventsInfo");
+  if (info == j.end() || !info->is_object()) return r;
+  // tooOldLogEventEndIndex / expiredLogEventEndIndex name the LAST rejected index (inclusive):
+  // that is how AWS's own Amplify clients and moto read them. tooNewLogEventStartIndex is the
+  // first rejected index. The ranges overlap only in pathological answers: clamp.
+  std::size_t old_end = 0;  // events [0, old_end) rejected as too old or expired
+  if (auto i = index_of(*info, "expiredLogEventEndIndex")) {
+    r.expired = std::min(*i + 1, sent);
+    old_end = r.expired;
+  }
+  if (auto i = index_of(*info, "tooOldLogEventEndIndex")) {
+    const std::size_t end = std::min(*i + 1, sent);
+    r.too_old = end > old_end ? end - old_end : 0;
+    old_end = std::max(old_end, end);
+  }
+  if (auto i = index_of(*info, "tooNewLogEventStartIndex")) {
+    const std::size_t start = std::max(std::min(*i, sent), old_end);
+    r.too_new = sent - start;
+  }
+  r.accepted = sent - r.rejected();
+  return r;
+}
+
+core::result<http::response> logs_client::call(std::string_view operation, std::string body,
+                                                bool emf) const {
+  http::request req;
+  req.method = "POST";
+  req.add_header("Content-Type", "application/x-amz-json-1.1");
+  req.add_header("X-Amz-Target", "Logs_20140328." + std::string(operation));
+  if (emf) req.add_header("x-amzn-logs-format", "json/emf");
+  req.body = std::move(body);
+  return client_.call(operation, req);
+}
+
+core::result<bool> logs_client::create_log_group(std::string_view group) const {
+  auto r = call("CreateLogGroup", create_log_group_body(group));
+  if (r) return true;
+  if (r.error().remote_code == "ResourceAlreadyExistsException") return false;
+  return tl::unexpected(r.error());
+}
+
+core::result<bool> logs_client::create_log_stream(std::string_view group,
+                                                  std::string_view stream) const {
+  auto r = call("CreateLogStream", create_log_stream_body(group, stream));
+  if (r) return true;
+  if (r.error().remote_code == "ResourceAlreadyExistsException") return false;
+  return tl::unexpected(r.error());
+}
+
+core::result<void> logs_client::put_retention_policy(std::string_view group, int days) const {
+  auto r = call("PutRetentionPolicy", put_retention_policy_body(group, days));
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+core::result<put_result> logs_client::put_log_events(std::string_view group,
+                                                     std::string_view stream,
+                                                     std::span<const log_event> events,
+                                                     bool emf) const {
+  auto r = call("PutLogEvents", put_log_events_body(group, stream, events), emf);
+  if (!r) {
+    // A legacy answer meaning "this exact batch is already stored": success, not a resend.
+    if (r.error().remote_code == "DataAlreadyAcceptedException") {
+      return put_result{events.size(), 0, 0, 0};
+    }
+    return tl::unexpected(r.error());
+  }
+  return parse_put_log_events(r->body, events.size());
+}
+
+}  // namespace cwp::cloudwatch

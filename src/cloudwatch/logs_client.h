@@ -1,0 +1,61 @@
+#pragma once
+// The CloudWatch Logs operations we need, over the JSON 1.1 protocol. Request bodies are built
+// and responses parsed by pure functions (tested without a network); logs_client sends them
+// through a service_client.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "aws/service_client.h"
+
+namespace cwp::cloudwatch {
+
+struct log_event {
+  std::int64_t timestamp_ms{0};  // milliseconds since the Unix epoch, UTC
+  std::string message;
+};
+
+// What PutLogEvents stored. A 200 answer may still reject some events (rejectedLogEventsInfo):
+// those are counted here and are never reported as delivered.
+struct put_result {
+  std::size_t accepted{0};
+  std::size_t too_new{0};
+  std::size_t too_old{0};
+  std::size_t expired{0};
+  std::size_t rejected() const { return too_new + too_old + expired; }
+};
+
+std::string create_log_group_body(std::string_view group);
+std::string create_log_stream_body(std::string_view group, std::string_view stream);
+std::string put_retention_policy_body(std::string_view group, int days);
+// Events must already be in non-decreasing timestamp order (the service rejects the batch
+// otherwise); invalid UTF-8 in messages is replaced with U+FFFD rather than failing.
+std::string put_log_events_body(std::string_view group, std::string_view stream,
+                                std::span<const log_event> events);
+// Interprets a PutLogEvents answer for a batch of `sent` events.
+core::result<put_result> parse_put_log_events(std::string_view body, std::size_t sent);
+
+class logs_client {
+ public:
+  explicit logs_client(aws::service_client client) : client_(std::move(client)) {}
+
+  // Both return true when created, false when it already existed (not an error).
+  core::result<bool> create_log_group(std::string_view group) const;
+  core::result<bool> create_log_stream(std::string_view group, std::string_view stream) const;
+  core::result<void> put_retention_policy(std::string_view group, int days) const;
+  // emf: mark the batch as Embedded Metric Format (x-amzn-logs-format: json/emf).
+  core::result<put_result> put_log_events(std::string_view group, std::string_view stream,
+                                          std::span<const log_event> events,
+                                          bool emf = false) const;
+
+  const aws::service_client& service() const { return client_; }
+
+ private:
+  core::result<http::response> call(std::string_view operation, std::string body,
+                                    bool emf = false) const;
+  aws::service_client client_;
+};
+
+}  // namespace cwp::cloudwatch

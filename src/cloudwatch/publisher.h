@@ -1,0 +1,44 @@
+#pragma once
+// Delivers batches of events to one log group: creates the group and each stream once per name
+// (cached), so the steady state is a single PutLogEvents call per batch; when the service says
+// a group or stream is gone (deleted behind our back), re-creates it and retries once.
+
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+
+#include "cloudwatch/logs_client.h"
+#include "logging/logger.h"
+
+namespace cwp::cloudwatch {
+
+struct publisher_options {
+  std::string log_group;
+  std::optional<int> retention_days;  // applied when we create the group
+};
+
+class publisher {
+ public:
+  publisher(const logs_client& client, const logging::logger& log, publisher_options options)
+      : client_(&client), log_(&log), options_(std::move(options)) {}
+
+  core::result<put_result> publish(const std::string& stream, std::span<const log_event> events,
+                                   bool emf = false);
+
+  // Creates the group and stream when not known to exist yet.
+  core::result<void> ensure_stream(const std::string& stream);
+
+  const std::string& log_group() const { return options_.log_group; }
+
+ private:
+  core::result<void> ensure_group();
+
+  const logs_client* client_;
+  const logging::logger* log_;
+  publisher_options options_;
+  bool group_ready_{false};
+  std::set<std::string, std::less<>> streams_ready_;
+};
+
+}  // namespace cwp::cloudwatch

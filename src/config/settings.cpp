@@ -1,0 +1,155 @@
+#include "config/settings.h"
+
+#include <algorithm>
+#include <array>
+
+#include <unistd.h>
+
+namespace cwp::config {
+namespace {
+
+const std::vector<setting_info> table = {
+    {setting::log_group, "--log-group", "CWP_LOG_GROUP", "/monorepo-fem/heartbeat",
+     "CloudWatch Logs group to publish to (created if missing)"},
+    {setting::log_stream, "--log-stream", "CWP_LOG_STREAM", "heartbeat-{date}",
+     "Log stream name template: {date} (UTC YYYY-MM-DD of the event), {hostname}, "
+     "{instance_id}"},
+    {setting::region, "--region", "AWS_REGION", "ap-southeast-2",
+     "AWS region (also read from AWS_DEFAULT_REGION)"},
+    {setting::schedule, "--schedule", "CWP_SCHEDULE", "*/1 * * * *",
+     "When `run` publishes: 5-field cron (UTC), @hourly, @daily, or @every <duration>"},
+    {setting::splay, "--splay", "CWP_SPLAY", "0",
+     "Random delay added to each scheduled heartbeat, e.g. 0-30s (spreads a fleet's calls)"},
+    {setting::log_level, "--log-level", "CWP_LOG_LEVEL", "info",
+     "Our own log lines: debug, info, warn or error"},
+    {setting::hostname, "--hostname", "CWP_HOSTNAME", "$HOSTNAME or the system host name",
+     "Host name reported in heartbeats and used by {hostname}"},
+};
+
+// Levenshtein distance, for "did you mean" on unknown settings.
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0U : 1U)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Prefixes a validation error with the flag or variable the bad value came from.
+core::error named(std::string_view source, const core::error& e) {
+  return core::error{core::errc::invalid_argument, std::string(source) + ": " + e.message};
+}
+
+struct lookup {
+  std::string value;
+  std::string source;
+};
+
+lookup pick(setting id, const flag_values& flags, const core::environment& env) {
+  const auto& s = info(id);
+  if (auto it = flags.find(id); it != flags.end()) return {it->second, std::string(s.flag)};
+  if (auto v = env.non_empty(s.env)) return {*v, std::string(s.env)};
+  return {std::string(s.default_value), "default"};
+}
+
+std::string system_hostname(const core::environment& env) {
+  if (auto h = env.non_empty("HOSTNAME")) return *h;
+  std::array<char, 256> buf{};
+  if (gethostname(buf.data(), buf.size() - 1) == 0 && buf[0] != '\0') return buf.data();
+  return "unknown";
+}
+
+}  // namespace
+
+const std::vector<setting_info>& known_settings() { return table; }
+
+const setting_info& info(setting id) {
+  return *std::find_if(table.begin(), table.end(), [&](const auto& s) { return s.id == id; });
+}
+
+core::result<settings> resolve(const flag_values& flags, const core::environment& env) {
+  // Typos first: CWP_LOG_GRUOP must not silently leave the default in place.
+  for (const auto& name : env.names()) {
+    if (!name.starts_with("CWP_")) continue;
+    const bool known = std::any_of(table.begin(), table.end(),
+                                   [&](const auto& s) { return s.env == name; });
+    if (known) continue;
+    std::string message = "unknown setting " + name;
+    const auto best = std::min_element(table.begin(), table.end(), [&](const auto& a, const auto& b) {
+      return distance(name, a.env) < distance(name, b.env);
+    });
+    if (best != table.end() && distance(name, best->env) <= 3) {
+      message += " (did you mean " + std::string(best->env) + "?)";
+    }
+    return core::fail(core::errc::invalid_argument, message);
+  }
+
+  settings out;
+
+  // Region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the replaced image's default.
+  if (auto it = flags.find(setting::region); it != flags.end()) {
+    out.region = it->second;
+    out.region_source = "--region";
+  } else if (auto r = env.non_empty("AWS_REGION")) {
+    out.region = *r;
+    out.region_source = "AWS_REGION";
+  } else if (auto d = env.non_empty("AWS_DEFAULT_REGION")) {
+    out.region = *d;
+    out.region_source = "AWS_DEFAULT_REGION";
+  } else {
+    out.region = std::string(info(setting::region).default_value);
+    out.region_source = "default";
+  }
+  if (auto ok = aws::validate_region(out.region); !ok) {
+    return core::fail(core::errc::invalid_argument, out.region_source + ": " + ok.error().message);
+  }
+
+  auto logs = aws::resolve_endpoint(aws::logs_service, out.region, env);
+  if (!logs) return tl::unexpected(logs.error());
+  out.logs_endpoint = *logs;
+  auto sts = aws::resolve_endpoint(aws::sts_service, out.region, env);
+  if (!sts) return tl::unexpected(sts.error());
+  out.sts_endpoint = *sts;
+
+  auto retry = aws::retry_settings_from(env);
+  if (!retry) return tl::unexpected(retry.error());
+  out.retry = *retry;
+
+  const auto group = pick(setting::log_group, flags, env);
+  auto valid_group = cloudwatch::validate_log_group(group.value);
+  if (!valid_group) return tl::unexpected(named(group.source, valid_group.error()));
+  out.log_group = *valid_group;
+
+  const auto stream = pick(setting::log_stream, flags, env);
+  auto tmpl = cloudwatch::stream_template::parse(stream.value);
+  if (!tmpl) return tl::unexpected(named(stream.source, tmpl.error()));
+  out.log_stream = *tmpl;
+
+  out.schedule = pick(setting::schedule, flags, env).value;
+  out.splay = pick(setting::splay, flags, env).value;
+
+  const auto level = pick(setting::log_level, flags, env);
+  if (!logging::parse_level(level.value, out.log_level)) {
+    return core::fail(core::errc::invalid_argument,
+                      level.source + ": '" + level.value +
+                          "' is not a log level (use debug, info, warn or error)");
+  }
+
+  if (auto it = flags.find(setting::hostname); it != flags.end()) {
+    out.hostname = it->second;
+  } else if (auto h = env.non_empty("CWP_HOSTNAME")) {
+    out.hostname = *h;
+  } else {
+    out.hostname = system_hostname(env);
+  }
+  return out;
+}
+
+}  // namespace cwp::config

@@ -1,0 +1,64 @@
+#pragma once
+// One typed, validated configuration, resolved from command-line flags, then the environment,
+// then defaults. Every setting has a flag and an environment variable; the table below is the
+// single source for resolution, --help and the README's settings table.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/endpoints.h"
+#include "aws/retry.h"
+#include "cloudwatch/names.h"
+#include "core/env.h"
+#include "core/error.h"
+#include "logging/logger.h"
+
+namespace cwp::config {
+
+enum class setting {
+  log_group,
+  log_stream,
+  region,
+  schedule,
+  splay,
+  log_level,
+  hostname,
+};
+
+struct setting_info {
+  setting id;
+  std::string_view flag;           // "--log-group"
+  std::string_view env;            // "CWP_LOG_GROUP"
+  std::string_view default_value;  // shown in --help
+  std::string_view help;
+};
+
+const std::vector<setting_info>& known_settings();
+const setting_info& info(setting id);
+
+// Values given on the command line (flag name without dashes -> value).
+using flag_values = std::map<setting, std::string>;
+
+struct settings {
+  std::string region;
+  std::string region_source;  // "AWS_REGION", "--region", "default", ...
+  aws::endpoint logs_endpoint;
+  aws::endpoint sts_endpoint;
+  aws::retry_settings retry;
+  std::string log_group;
+  cloudwatch::stream_template log_stream;
+  std::string schedule;
+  std::string splay;
+  logging::level log_level{logging::level::info};
+  std::string hostname;
+};
+
+// Resolves and validates everything. Errors are errc::invalid_argument and name the setting
+// (flag or variable) and what is wrong with it; unknown CWP_* variables are errors too (a typo
+// must not silently fall back to a default).
+core::result<settings> resolve(const flag_values& flags, const core::environment& env);
+
+}  // namespace cwp::config

@@ -1,0 +1,96 @@
+#include "config/settings.h"
+
+#include <gtest/gtest.h>
+
+namespace cwp::config {
+namespace {
+
+core::result<settings> resolve_env(std::map<std::string, std::string, std::less<>> vars,
+                                   const flag_values& flags = {}) {
+  return resolve(flags, core::map_environment(std::move(vars)));
+}
+
+TEST(Settings, DefaultsAreTheReplacedImages) {
+  const auto s = resolve_env({});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->region, "ap-southeast-2");
+  EXPECT_EQ(s->region_source, "default");
+  EXPECT_EQ(s->log_group, "/monorepo-fem/heartbeat");
+  EXPECT_EQ(s->log_stream.text(), "heartbeat-{date}");
+  EXPECT_EQ(s->schedule, "*/1 * * * *");
+  EXPECT_EQ(s->logs_endpoint.url.origin(), "https://logs.ap-southeast-2.amazonaws.com");
+  EXPECT_EQ(s->sts_endpoint.url.origin(), "https://sts.ap-southeast-2.amazonaws.com");
+  EXPECT_EQ(s->retry.max_attempts, 3);
+}
+
+TEST(Settings, RegionComesFromAwsRegionThenAwsDefaultRegion) {
+  EXPECT_EQ(resolve_env({{"AWS_DEFAULT_REGION", "eu-west-1"}})->region, "eu-west-1");
+  const auto both = resolve_env({{"AWS_REGION", "us-east-2"}, {"AWS_DEFAULT_REGION", "eu-west-1"}});
+  EXPECT_EQ(both->region, "us-east-2");
+  EXPECT_EQ(both->region_source, "AWS_REGION");
+  EXPECT_EQ(both->logs_endpoint.signing_region, "us-east-2");
+}
+
+TEST(Settings, FlagsBeatEnvironmentBeatsDefaults) {
+  const auto s = resolve_env({{"CWP_LOG_GROUP", "/from/env"}, {"AWS_REGION", "us-east-2"}},
+                             {{setting::log_group, "/from/flag"}, {setting::region, "eu-north-1"}});
+  EXPECT_EQ(s->log_group, "/from/flag");
+  EXPECT_EQ(s->region, "eu-north-1");
+  EXPECT_EQ(s->region_source, "--region");
+  EXPECT_EQ(resolve_env({{"CWP_LOG_GROUP", "/from/env"}})->log_group, "/from/env");
+}
+
+TEST(Settings, EmptyVariablesCountAsUnset) {
+  EXPECT_EQ(resolve_env({{"CWP_LOG_GROUP", ""}, {"AWS_REGION", ""}})->log_group,
+            "/monorepo-fem/heartbeat");
+}
+
+TEST(Settings, InvalidValuesNameTheirSource) {
+  const auto group = resolve_env({{"CWP_LOG_GROUP", "bad group"}});
+  ASSERT_FALSE(group);
+  EXPECT_EQ(group.error().code, core::errc::invalid_argument);
+  EXPECT_TRUE(group.error().message.starts_with("CWP_LOG_GROUP: "));
+
+  const auto stream = resolve_env({}, {{setting::log_stream, "x-{nope}"}});
+  ASSERT_FALSE(stream);
+  EXPECT_TRUE(stream.error().message.starts_with("--log-stream: "));
+
+  const auto region = resolve_env({{"AWS_REGION", "Mars 1"}});
+  ASSERT_FALSE(region);
+  EXPECT_TRUE(region.error().message.starts_with("AWS_REGION: "));
+
+  const auto level = resolve_env({{"CWP_LOG_LEVEL", "chatty"}});
+  ASSERT_FALSE(level);
+  EXPECT_NE(level.error().message.find("CWP_LOG_LEVEL"), std::string::npos);
+}
+
+TEST(Settings, UnknownCwpVariablesAreErrorsWithASuggestion) {
+  const auto s = resolve_env({{"CWP_LOG_GRUOP", "/x"}});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message, "unknown setting CWP_LOG_GRUOP (did you mean CWP_LOG_GROUP?)");
+  EXPECT_TRUE(resolve_env({{"OTHER_THING", "x"}}));
+}
+
+TEST(Settings, EndpointOverridesKeepTheSigningRegion) {
+  const auto s = resolve_env({{"AWS_ENDPOINT_URL", "http://127.0.0.1:5000"}, {"AWS_REGION", "us-west-2"}});
+  EXPECT_EQ(s->logs_endpoint.url.origin(), "http://127.0.0.1:5000");
+  EXPECT_EQ(s->logs_endpoint.signing_region, "us-west-2");
+  EXPECT_EQ(s->sts_endpoint.signing_name, "sts");
+}
+
+TEST(Settings, HostnameFromFlagThenSettingThenHostnameVariable) {
+  EXPECT_EQ(resolve_env({{"HOSTNAME", "box"}})->hostname, "box");
+  EXPECT_EQ(resolve_env({{"HOSTNAME", "box"}, {"CWP_HOSTNAME", "named"}})->hostname, "named");
+  EXPECT_FALSE(resolve_env({})->hostname.empty());
+}
+
+TEST(Settings, EveryKnownSettingHasFlagEnvAndHelp) {
+  for (const auto& s : known_settings()) {
+    EXPECT_TRUE(s.flag.starts_with("--"));
+    EXPECT_FALSE(s.env.empty());
+    EXPECT_FALSE(s.help.empty());
+  }
+}
+
+}  // namespace
+}  // namespace cwp::config

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "aws/credentials/environment_provider.h"
+#include "daemon/app.h"
+#include "support/capturing_sink.h"
+#include "support/fake_clock.h"
+#include "support/scripted_transport.h"
+
+namespace cwp::daemon {
+namespace {
+
+constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentityResult>
+<Arn>arn:aws:iam::123456789012:user/publisher</Arn><Account>123456789012</Account>
+</GetCallerIdentityResult></GetCallerIdentityResponse>)";
+constexpr const char* secret = "s3cr3t/Key+value";
+
+class Once : public ::testing::Test {
+ protected:
+  exit_code run(std::map<std::string, std::string, std::less<>> vars) {
+    vars.emplace("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    env_ = core::map_environment(std::move(vars));
+    auto s = config::resolve({}, env_);
+    EXPECT_TRUE(s);
+    creds_ = std::make_unique<aws::environment_provider>(env_);
+    platform p{env_, &clock, &sink, &transport, creds_.get(), [] { return 0.0; }};
+    return run_once(*s, p);
+  }
+
+  static std::map<std::string, std::string, std::less<>> keys() {
+    return {{"AWS_ACCESS_KEY_ID", "AKIDPUBLISHER"}, {"AWS_SECRET_ACCESS_KEY", secret},
+            {"HOSTNAME", "node-7"}};
+  }
+
+  std::vector<std::string> messages() const {
+    std::vector<std::string> out;
+    for (const auto& l : sink.lines()) out.push_back(l.message);
+    return out;
+  }
+
+  testing::fake_clock clock{core::sys_time{std::chrono::seconds{1'767'225'600}}};  // 2026-01-01
+  testing::scripted_transport transport;
+  testing::capturing_sink sink;
+  core::environment env_;
+  std::unique_ptr<aws::environment_provider> creds_;
+};
+
+TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
+  transport.respond(200, identity).respond(200, "").respond(200, "").respond(200, "{}");
+  EXPECT_EQ(run(keys()), exit_code::ok);
+  EXPECT_EQ(messages(), (std::vector<std::string>{
+                            "Starting CloudWatch Publisher container...",
+                            "Environment validation successful (AWS_REGION=ap-southeast-2)",
+                            "AWS credentials validated successfully", "Publishing heartbeat to "
+                            "/monorepo-fem/heartbeat/heartbeat-2026-01-01",
+                            "Created log group", "Created log stream",
+                            "Successfully published log to CloudWatch Logs"}));
+  EXPECT_EQ(sink.lines()[0].service, "cloudwatch-publisher-entrypoint");
+  EXPECT_EQ(sink.lines().back().service, "cloudwatch-publisher");
+  const auto body = nlohmann::json::parse(transport.requests().back().body);
+  EXPECT_EQ(body["logStreamName"], "heartbeat-2026-01-01");
+  EXPECT_EQ(body["logEvents"][0]["timestamp"], 1'767'225'600'000LL);
+  const auto message = nlohmann::json::parse(body["logEvents"][0]["message"].get<std::string>());
+  EXPECT_EQ(message["host"], "node-7");
+  EXPECT_EQ(message["sequence"], 1);
+}
+
+TEST_F(Once, MissingSecretIsAUsageErrorNamingTheVariableWithoutAnyCall) {
+  EXPECT_EQ(run({{"AWS_ACCESS_KEY_ID", "AKID"}}), exit_code::usage);
+  EXPECT_TRUE(transport.requests().empty());
+  ASSERT_EQ(sink.count(logging::level::error), 1U);
+  EXPECT_TRUE(sink.contains("AWS_SECRET_ACCESS_KEY"));
+}
+
+TEST_F(Once, RejectedCredentialsExitWithCodeThreeAndSayWhatToCheck) {
+  transport.respond(403, R"(<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code>
+<Message>The request signature we calculated does not match</Message></Error></ErrorResponse>)");
+  EXPECT_EQ(run(keys()), exit_code::credentials_rejected);
+  EXPECT_EQ(transport.requests().size(), 1U);
+  EXPECT_TRUE(sink.contains("AWS credentials validation failed: GetCallerIdentity failed: "
+                            "SignatureDoesNotMatch"));
+  EXPECT_FALSE(sink.contains(secret));
+}
+
+TEST_F(Once, UnreachableStsIsAFailureNotARejection) {
+  transport.fail(core::errc::network, "connection refused")
+      .fail(core::errc::network, "connection refused")
+      .fail(core::errc::network, "connection refused");
+  EXPECT_EQ(run(keys()), exit_code::failed);
+  EXPECT_TRUE(sink.contains("Could not reach AWS STS"));
+}
+
+TEST_F(Once, PublishFailureIsExitOneWithTheErrorCode) {
+  transport.respond(200, identity)
+      .respond(400, R"({"message":"User is not authorized"})",
+               {{"x-amzn-ErrorType", "AccessDeniedException"}});
+  EXPECT_EQ(run(keys()), exit_code::failed);
+  const auto last = sink.lines().back();
+  EXPECT_EQ(last.severity, logging::level::error);
+  EXPECT_NE(last.message.find("AccessDeniedException"), std::string::npos);
+}
+
+TEST_F(Once, RejectedHeartbeatIsNeverReportedAsDelivered) {
+  transport.respond(200, identity).respond(200, "").respond(200, "").respond(
+      200, R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})");
+  EXPECT_EQ(run(keys()), exit_code::failed);
+  EXPECT_FALSE(sink.contains("Successfully published"));
+  EXPECT_TRUE(sink.contains("rejected the heartbeat"));
+}
+
+}  // namespace
+}  // namespace cwp::daemon
