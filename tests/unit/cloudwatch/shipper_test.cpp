@@ -1,0 +1,151 @@
+#include "cloudwatch/shipper.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "aws/credentials/environment_provider.h"
+#include "core/time_format.h"
+#include "support/capturing_sink.h"
+#include "support/fake_clock.h"
+#include "support/scripted_transport.h"
+
+namespace cwp::cloudwatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+class Shipper : public ::testing::Test {
+ protected:
+  Shipper()
+      : creds_(core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}})),
+        client_(aws::service_client(
+            aws::client_context{&transport, &creds_, &clock, &skew_, retry_once(),
+                                std::make_shared<aws::retry_quota>(), [] { return 0.0; }, {},
+                                nullptr},
+            aws::endpoint{*http::url::parse("http://127.0.0.1:9"), "us-east-1", "logs", "test"})) {
+    // Group and stream exist already.
+    transport.respond(200, "").respond(200, "");
+  }
+
+  static aws::retry_settings retry_once() {
+    aws::retry_settings r;
+    r.max_attempts = 1;
+    return r;
+  }
+
+  log_event at(std::chrono::seconds ago, std::string m) const {
+    return {core::to_epoch_millis(clock.now() - ago), std::move(m)};
+  }
+
+  std::vector<std::string> sent_messages() const {
+    std::vector<std::string> out;
+    for (const auto& r : transport.requests()) {
+      if (r.find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") continue;
+      const auto body = nlohmann::json::parse(r.body);
+      for (const auto& e : body["logEvents"]) {
+        out.push_back(e["message"].get<std::string>());
+      }
+    }
+    return out;
+  }
+
+  testing::fake_clock clock;
+  testing::scripted_transport transport;
+  testing::capturing_sink sink;
+  logging::logger log{sink, clock, "cloudwatch-publisher"};
+  aws::environment_provider creds_;
+  aws::clock_skew skew_{clock};
+  logs_client client_;
+  publisher pub_{client_, log, {"/g", std::nullopt}};
+};
+
+TEST_F(Shipper, KeepsEventsThroughAnOutageAndDeliversThemInOrderAfterwards) {
+  shipper s(pub_, log, clock);
+  s.enqueue("s", at(120s, "one"));
+  transport.fail(core::errc::network, "refused");
+  auto d = s.flush();
+  EXPECT_TRUE(d.error);
+  EXPECT_EQ(d.pending, 1U);
+  s.enqueue("s", at(60s, "two"));
+  transport.fail(core::errc::timeout, "slow");
+  EXPECT_EQ(s.flush().pending, 2U);
+  s.enqueue("s", at(0s, "three"));
+  transport.respond(200, "{}");
+  d = s.flush();
+  EXPECT_FALSE(d.error);
+  EXPECT_EQ(d.delivered, 3U);
+  EXPECT_EQ(d.pending, 0U);
+  // The failed attempts carried the same events; the successful one all three, oldest first.
+  const auto last = nlohmann::json::parse(transport.requests().back().body)["logEvents"];
+  ASSERT_EQ(last.size(), 3U);
+  EXPECT_EQ(last[0]["message"], "one");
+  EXPECT_EQ(last[2]["message"], "three");
+}
+
+TEST_F(Shipper, SortsOutOfOrderEventsBeforeSending) {
+  shipper s(pub_, log, clock);
+  s.enqueue("s", at(0s, "late"));
+  s.enqueue("s", at(10s, "early"));
+  transport.respond(200, "{}");
+  s.flush();
+  EXPECT_EQ(sent_messages(), (std::vector<std::string>{"early", "late"}));
+}
+
+TEST_F(Shipper, DropsTheOldestWhenTheBoundIsReachedAndSaysSo) {
+  shipper s(pub_, log, clock, 2);
+  s.enqueue("s", at(30s, "a"));
+  s.enqueue("s", at(20s, "b"));
+  s.enqueue("s", at(10s, "c"));
+  EXPECT_EQ(s.pending(), 2U);
+  EXPECT_EQ(sink.count(logging::level::error), 1U);
+  transport.respond(200, "{}");
+  s.flush();
+  EXPECT_EQ(sent_messages(), (std::vector<std::string>{"b", "c"}));
+}
+
+TEST_F(Shipper, DropsEventsPastTheFourteenDayWindowWithAnError) {
+  shipper s(pub_, log, clock);
+  s.enqueue("s", at(15 * 24h, "ancient"));
+  s.enqueue("s", at(1h, "recent"));
+  transport.respond(200, "{}");
+  const auto d = s.flush();
+  EXPECT_EQ(d.dropped, 1U);
+  EXPECT_EQ(d.delivered, 1U);
+  EXPECT_TRUE(sink.contains("older than CloudWatch Logs accepts"));
+  EXPECT_EQ(sent_messages(), (std::vector<std::string>{"recent"}));
+}
+
+TEST_F(Shipper, CountsPartiallyRejectedBatchesAsRejectedNotDelivered) {
+  shipper s(pub_, log, clock);
+  s.enqueue("s", at(2s, "a"));
+  s.enqueue("s", at(1s, "b"));
+  transport.respond(200, R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})");
+  const auto d = s.flush();
+  EXPECT_EQ(d.delivered, 1U);
+  EXPECT_EQ(d.rejected, 1U);
+  EXPECT_EQ(d.pending, 0U);
+  EXPECT_EQ(sink.count(logging::level::error), 1U);
+}
+
+TEST_F(Shipper, DropsABatchTheServiceCallsInvalidAndGoesOn) {
+  shipper s(pub_, log, clock);
+  s.enqueue("s", at(1s, "a"));
+  transport.respond(400, R"({"message":"bad"})", {{"x-amzn-ErrorType", "InvalidParameterException"}});
+  const auto d = s.flush();
+  EXPECT_EQ(d.dropped, 1U);
+  EXPECT_FALSE(d.error);
+  EXPECT_EQ(s.pending(), 0U);
+}
+
+TEST_F(Shipper, KeepsStreamsApartAndDeliversEach) {
+  shipper s(pub_, log, clock);
+  s.enqueue("heartbeat-2026-01-01", at(2s, "old-day"));
+  s.enqueue("heartbeat-2026-01-02", at(1s, "new-day"));
+  transport.respond(200, "{}").respond(200, "").respond(200, "{}");
+  const auto d = s.flush();
+  EXPECT_EQ(d.delivered, 2U);
+  EXPECT_EQ(sent_messages(), (std::vector<std::string>{"old-day", "new-day"}));
+}
+
+}  // namespace
+}  // namespace cwp::cloudwatch
