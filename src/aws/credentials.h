@@ -11,8 +11,8 @@ namespace cwp::aws {
 
 struct credentials {
   std::string access_key_id;
-  std::string secret_access_key;  // never logged
-  std::string session_token;      // never logged; empty for long-term keys
+  std::string secret_access_key;             // never logged
+  std::string session_token;                 // never logged; empty for long-term keys
   std::optional<core::sys_time> expiration;  // empty = does not expire
   std::string provider;                      // which source supplied them, e.g. "environment"
 };

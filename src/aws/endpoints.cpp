@@ -27,10 +27,10 @@ core::result<endpoint> from_override(const std::string& variable, const std::str
 }  // namespace
 
 core::result<std::string> validate_region(std::string_view region) {
-  const bool valid =
-      !region.empty() && region.size() <= 64 && std::all_of(region.begin(), region.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-      });
+  const bool valid = !region.empty() && region.size() <= 64 &&
+                     std::all_of(region.begin(), region.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                     });
   if (!valid) {
     return core::fail(core::errc::invalid_argument,
                       "region '" + std::string(region) +
@@ -54,8 +54,8 @@ core::result<endpoint> resolve_endpoint(const service_id& service, std::string_v
   const bool china = region.starts_with("cn-");
   const bool fips = env_true(env, "AWS_USE_FIPS_ENDPOINT");
   const bool dualstack = env_true(env, "AWS_USE_DUALSTACK_ENDPOINT");
-  std::string host = std::string(service.signing_name) + (fips ? "-fips." : ".") +
-                     std::string(region) + ".";
+  std::string host =
+      std::string(service.signing_name) + (fips ? "-fips." : ".") + std::string(region) + ".";
   if (dualstack) {
     host += china ? "api.amazonwebservices.com.cn" : "api.aws";
   } else {

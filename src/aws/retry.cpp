@@ -32,8 +32,8 @@ constexpr std::array<std::string_view, 3> transient_codes = {
 constexpr std::array<int, 4> transient_statuses = {500, 502, 503, 504};
 
 constexpr std::array<std::string_view, 6> clock_skew_codes = {
-    "AuthFailure",         "InvalidSignatureException", "RequestExpired",
-    "RequestInTheFuture",  "RequestTimeTooSkewed",      "SignatureDoesNotMatch"};
+    "AuthFailure",        "InvalidSignatureException", "RequestExpired",
+    "RequestInTheFuture", "RequestTimeTooSkewed",      "SignatureDoesNotMatch"};
 
 constexpr std::array<std::string_view, 5> expired_credentials_codes = {
     "ExpiredToken", "ExpiredTokenException", "RequestExpiredToken", "InvalidClientTokenId",
@@ -99,9 +99,8 @@ bool is_expired_credentials_code(std::string_view code) {
 
 std::chrono::milliseconds backoff_delay(const retry_settings& s, int attempt, double uniform01) {
   const int exponent = std::clamp(attempt - 1, 0, 30);
-  const double ceiling =
-      std::min(static_cast<double>(s.base.count()) * std::ldexp(1.0, exponent),
-               static_cast<double>(s.cap.count()));
+  const double ceiling = std::min(static_cast<double>(s.base.count()) * std::ldexp(1.0, exponent),
+                                  static_cast<double>(s.cap.count()));
   const double u = std::clamp(uniform01, 0.0, 1.0);
   return std::chrono::milliseconds{static_cast<long long>(std::floor(u * ceiling))};
 }
@@ -116,7 +115,8 @@ int retry_quota::acquire(const core::error& e) {
 
 void retry_quota::release(int last_retry_cost) {
   const std::lock_guard lock(mutex_);
-  tokens_ = std::min(capacity, tokens_ + (last_retry_cost > 0 ? last_retry_cost : no_retry_increment));
+  tokens_ =
+      std::min(capacity, tokens_ + (last_retry_cost > 0 ? last_retry_cost : no_retry_increment));
 }
 
 int retry_quota::available() const {

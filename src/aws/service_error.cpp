@@ -23,20 +23,19 @@ std::string json_string(const nlohmann::json& j, std::initializer_list<const cha
 fields from_json(std::string_view body) {
   const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return {};
-  return fields{json_string(j, {"__type", "code", "Code"}), json_string(j, {"message", "Message"}),
-                {}};
+  return fields{
+      json_string(j, {"__type", "code", "Code"}), json_string(j, {"message", "Message"}), {}};
 }
 
 fields from_xml(std::string_view body) {
   pugi::xml_document doc;
   if (!doc.load_buffer(body.data(), body.size())) return {};
-  // <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse> (query
-  // protocol) or <Error><Code/><Message/><RequestId/></Error> (S3 style).
-  const pugi::xml_node root = doc.document_element();
-  const pugi::xml_node err =
-      std::string_view(root.name()) == "Error" ? root : root.child("Error");
-  std::string request_id = root.child_value("RequestId");
-  if (request_id.empty()) request_id = err.child_value("RequestId");
+  // <ErrorResponse><Error>..</Error><RequestId/></ErrorResponse> (query protocol),
+  // <Response><Errors><Error>..</Error></Errors><RequestID/></Response> (EC2 style, also what
+  // moto's auth layer sends for every service) or a bare <Error> (S3 style).
+  const pugi::xml_node err = doc.select_node("//Error").node();
+  std::string request_id = doc.select_node("//RequestId").node().child_value();
+  if (request_id.empty()) request_id = doc.select_node("//RequestID").node().child_value();
   return fields{err.child_value("Code"), err.child_value("Message"), request_id};
 }
 

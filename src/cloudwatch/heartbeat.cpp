@@ -1,8 +1,7 @@
 #include "cloudwatch/heartbeat.h"
 
-#include <random>
-
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "core/time_format.h"
 

@@ -7,9 +7,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // Reads rejectedLogEventsInfo index `key` when present.
 std::optional<std::size_t> index_of(const nlohmann::json& info, const char* key) {
@@ -75,7 +73,7 @@ core::result<put_result> parse_put_log_events(std::string_view body, std::size_t
 }
 
 core::result<http::response> logs_client::call(std::string_view operation, std::string body,
-                                                bool emf) const {
+                                               bool emf) const {
   http::request req;
   req.method = "POST";
   req.add_header("Content-Type", "application/x-amz-json-1.1");

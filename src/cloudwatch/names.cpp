@@ -26,8 +26,7 @@ core::result<std::string> validate_log_group(std::string_view name) {
   if (bad != name.end()) {
     return core::fail(core::errc::invalid_argument,
                       "log group name '" + std::string(name) + "' contains '" +
-                          std::string(1, *bad) +
-                          "'; allowed are letters, digits and . - _ / #");
+                          std::string(1, *bad) + "'; allowed are letters, digits and . - _ / #");
   }
   return std::string(name);
 }
@@ -75,9 +74,10 @@ core::result<stream_template> stream_template::parse(std::string_view text) {
   // Validate the literal parts now: rendering then only fails on odd placeholder values.
   std::string literal;
   for (const auto& p : t.pieces_) literal += p.placeholder ? "x" : p.text;
-  if (auto ok = validate_log_stream(literal); !ok && literal.find_first_of(":*") != std::string::npos) {
-    return core::fail(core::errc::invalid_argument,
-                      "stream name template '" + std::string(text) + "' must not contain ':' or '*'");
+  if (auto ok = validate_log_stream(literal);
+      !ok && literal.find_first_of(":*") != std::string::npos) {
+    return core::fail(core::errc::invalid_argument, "stream name template '" + std::string(text) +
+                                                        "' must not contain ':' or '*'");
   }
   return t;
 }

@@ -32,8 +32,8 @@ core::result<void> publisher::ensure_stream(const std::string& stream) {
     if (!created) return tl::unexpected(created.error());
   }
   if (*created) {
-    log_->info("Created log stream", {logging::kv("log_group", options_.log_group),
-                                      logging::kv("log_stream", stream)});
+    log_->info("Created log stream",
+               {logging::kv("log_group", options_.log_group), logging::kv("log_stream", stream)});
   }
   streams_ready_.insert(stream);
   return {};

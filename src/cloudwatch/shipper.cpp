@@ -39,8 +39,9 @@ void shipper::enqueue(const std::string& stream, log_event event) {
   auto& q = queues_[stream];
   // Keep each stream sorted by timestamp (the service rejects unsorted batches); events
   // almost always arrive in order, so this is an append.
-  const auto pos = std::upper_bound(q.begin(), q.end(), event.timestamp_ms,
-                                    [](std::int64_t ts, const log_event& e) { return ts < e.timestamp_ms; });
+  const auto pos =
+      std::upper_bound(q.begin(), q.end(), event.timestamp_ms,
+                       [](std::int64_t ts, const log_event& e) { return ts < e.timestamp_ms; });
   q.insert(pos, std::move(event));
   ++total_;
 }
@@ -87,8 +88,8 @@ delivery shipper::flush(bool emf) {
       d.rejected += r->rejected();
       if (r->rejected() > 0) {
         log_->error("CloudWatch Logs rejected " + std::to_string(r->rejected()) + " of " +
-                        std::to_string(n) + " events (too old: " +
-                        std::to_string(r->too_old + r->expired) +
+                        std::to_string(n) +
+                        " events (too old: " + std::to_string(r->too_old + r->expired) +
                         ", too new: " + std::to_string(r->too_new) + "); check the host clock",
                     {logging::kv("log_stream", stream)});
       }

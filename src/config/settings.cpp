@@ -1,9 +1,9 @@
 #include "config/settings.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
-
-#include <unistd.h>
 
 namespace cwp::config {
 namespace {
@@ -78,13 +78,14 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
   // Typos first: CWP_LOG_GRUOP must not silently leave the default in place.
   for (const auto& name : env.names()) {
     if (!name.starts_with("CWP_")) continue;
-    const bool known = std::any_of(table.begin(), table.end(),
-                                   [&](const auto& s) { return s.env == name; });
+    const bool known =
+        std::any_of(table.begin(), table.end(), [&](const auto& s) { return s.env == name; });
     if (known) continue;
     std::string message = "unknown setting " + name;
-    const auto best = std::min_element(table.begin(), table.end(), [&](const auto& a, const auto& b) {
-      return distance(name, a.env) < distance(name, b.env);
-    });
+    const auto best =
+        std::min_element(table.begin(), table.end(), [&](const auto& a, const auto& b) {
+          return distance(name, a.env) < distance(name, b.env);
+        });
     if (best != table.end() && distance(name, best->env) <= 3) {
       message += " (did you mean " + std::string(best->env) + "?)";
     }

@@ -15,8 +15,11 @@ namespace {
 struct clients {
   clients(const config::settings& s, platform& p, const logging::logger& log)
       : skew(*p.clock),
-        context{p.transport, p.credentials, p.clock, &skew, s.retry,
-                std::make_shared<aws::retry_quota>(), p.uniform01, http::send_options{}, &log},
+        context{p.transport, p.credentials,
+                p.clock,     &skew,
+                s.retry,     std::make_shared<aws::retry_quota>(),
+                p.uniform01, http::send_options{},
+                &log},
         sts(aws::service_client(context, s.sts_endpoint)),
         logs(aws::service_client(context, s.logs_endpoint)) {}
 
@@ -65,8 +68,7 @@ exit_code run_once(const config::settings& s, platform& p) {
   if (put->rejected() > 0) {
     log.error("CloudWatch Logs rejected the heartbeat (too old: " +
                   std::to_string(put->too_old + put->expired) +
-                  ", too new: " + std::to_string(put->too_new) +
-                  "); check the host clock",
+                  ", too new: " + std::to_string(put->too_new) + "); check the host clock",
               {logging::kv("log_group", s.log_group), logging::kv("log_stream", *stream)});
     return exit_code::failed;
   }

@@ -45,10 +45,10 @@ validation validate_credentials(const aws::sts_client& sts, const logging::logge
               {logging::kv("error_code", e.remote_code)});
     return validation::rejected;
   }
-  const std::string message =
-      "Could not reach AWS STS to validate credentials: " + e.message +
-      ". Check network access to " + sts.transport_client().target().url.origin() +
-      " (proxy, DNS, firewall)";
+  const std::string message = "Could not reach AWS STS to validate credentials: " + e.message +
+                              ". Check network access to " +
+                              sts.transport_client().target().url.origin() +
+                              " (proxy, DNS, firewall)";
   if (unreachable_is_error) {
     log.error(message);
   } else {

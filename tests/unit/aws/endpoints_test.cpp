@@ -20,15 +20,16 @@ TEST(Endpoints, ChinaRegionsUseTheirPartitionsDomain) {
 }
 
 TEST(Endpoints, FipsAndDualStackAreOptIn) {
-  const auto ep = resolve_endpoint(
-      logs_service, "us-east-1",
-      core::map_environment({{"AWS_USE_FIPS_ENDPOINT", "true"}, {"AWS_USE_DUALSTACK_ENDPOINT", "TRUE"}}));
+  const auto ep = resolve_endpoint(logs_service, "us-east-1",
+                                   core::map_environment({{"AWS_USE_FIPS_ENDPOINT", "true"},
+                                                          {"AWS_USE_DUALSTACK_ENDPOINT", "TRUE"}}));
   EXPECT_EQ(ep->url.host, "logs-fips.us-east-1.api.aws");
 }
 
 TEST(Endpoints, ServiceSpecificVariableBeatsTheGlobalOne) {
-  const auto env = core::map_environment({{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
-                                          {"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "http://127.0.0.1:2"}});
+  const auto env =
+      core::map_environment({{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
+                             {"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "http://127.0.0.1:2"}});
   const auto logs = resolve_endpoint(logs_service, "us-west-2", env);
   const auto sts = resolve_endpoint(sts_service, "us-west-2", env);
   EXPECT_EQ(logs->url.port, 2);
@@ -39,14 +40,15 @@ TEST(Endpoints, ServiceSpecificVariableBeatsTheGlobalOne) {
 }
 
 TEST(Endpoints, IgnoreConfiguredEndpointUrlsRestoresTheDefault) {
-  const auto env = core::map_environment(
-      {{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}});
+  const auto env = core::map_environment({{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
+                                          {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}});
   EXPECT_EQ(resolve_endpoint(logs_service, "eu-west-1", env)->source, "default");
 }
 
 TEST(Endpoints, AnInvalidOverrideNamesTheVariable) {
-  const auto ep = resolve_endpoint(
-      logs_service, "eu-west-1", core::map_environment({{"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "ftp://x"}}));
+  const auto ep =
+      resolve_endpoint(logs_service, "eu-west-1",
+                       core::map_environment({{"AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", "ftp://x"}}));
   ASSERT_FALSE(ep);
   EXPECT_EQ(ep.error().code, core::errc::invalid_argument);
   EXPECT_NE(ep.error().message.find("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"), std::string::npos);

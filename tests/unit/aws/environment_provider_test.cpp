@@ -18,8 +18,9 @@ TEST(EnvironmentCredentials, ReadsKeysAndSessionToken) {
 }
 
 TEST(EnvironmentCredentials, AcceptsTheLegacySecurityTokenAlias) {
-  environment_provider p(core::map_environment(
-      {{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}, {"AWS_SECURITY_TOKEN", "old"}}));
+  environment_provider p(core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"},
+                                                {"AWS_SECRET_ACCESS_KEY", "s"},
+                                                {"AWS_SECURITY_TOKEN", "old"}}));
   EXPECT_EQ(p.get()->session_token, "old");
 }
 

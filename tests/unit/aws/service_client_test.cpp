@@ -43,8 +43,7 @@ class ServiceClient : public ::testing::Test {
   service_client make(credentials_provider& creds, int max_attempts = 3) {
     retry_settings r;
     r.max_attempts = max_attempts;
-    client_context ctx{&transport, &creds, &clock, &skew, r, quota, [] { return 0.5; }, {},
-                       &log};
+    client_context ctx{&transport, &creds, &clock, &skew, r, quota, [] { return 0.5; }, {}, &log};
     endpoint ep{*http::url::parse("https://logs.us-east-1.amazonaws.com"), "us-east-1", "logs",
                 "default"};
     return service_client(ctx, ep);
@@ -80,7 +79,8 @@ TEST_F(ServiceClient, SignsAndSendsToTheEndpoint) {
   EXPECT_EQ(sent.target.host, "logs.us-east-1.amazonaws.com");
   EXPECT_EQ(sent.find_header("Host"), "logs.us-east-1.amazonaws.com");
   EXPECT_EQ(sent.find_header("X-Amz-Date"), core::format_amz_date(clock.now()));
-  EXPECT_TRUE(sent.find_header("Authorization")->starts_with("AWS4-HMAC-SHA256 Credential=AKIASTATIC/"));
+  EXPECT_TRUE(
+      sent.find_header("Authorization")->starts_with("AWS4-HMAC-SHA256 Credential=AKIASTATIC/"));
   EXPECT_EQ(quota->available(), retry_quota::capacity);
 }
 
@@ -148,8 +148,9 @@ TEST_F(ServiceClient, CorrectsTheSigningClockFromTheDateHeaderAndRetriesAtOnce) 
   std::array<char, 64> buf{};
   const auto n = std::strftime(buf.data(), buf.size(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   transport
-      .respond(400, R"({"message":"Signature expired"})",
-               {{"x-amzn-ErrorType", "InvalidSignatureException"}, {date, std::string(buf.data(), n)}})
+      .respond(
+          400, R"({"message":"Signature expired"})",
+          {{"x-amzn-ErrorType", "InvalidSignatureException"}, {date, std::string(buf.data(), n)}})
       .respond(200, "{}");
   ASSERT_TRUE(make(static_creds).call("PutLogEvents", put_request()));
   ASSERT_EQ(transport.requests().size(), 2U);
@@ -159,8 +160,7 @@ TEST_F(ServiceClient, CorrectsTheSigningClockFromTheDateHeaderAndRetriesAtOnce) 
 }
 
 TEST_F(ServiceClient, SignatureMismatchWithoutSkewIsNotRetried) {
-  transport.respond(400, R"({"message":"does not match"})",
-                    aws_error("InvalidSignatureException"));
+  transport.respond(400, R"({"message":"does not match"})", aws_error("InvalidSignatureException"));
   EXPECT_FALSE(make(static_creds).call("PutLogEvents", put_request()));
   EXPECT_EQ(transport.requests().size(), 1U);
 }

@@ -49,6 +49,17 @@ TEST(ErrorResponse, ParsesQueryProtocolXml) {
   EXPECT_EQ(e.http_status, 403);
 }
 
+TEST(ErrorResponse, ParsesNestedErrorsListAsMotoAndEc2SendIt) {
+  const http::response r{403,
+                         {{"x-amzn-RequestId", "moto-1"}},
+                         R"(<?xml version="1.0" encoding="utf-8"?>
+<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message><Type>Sender</Type></Error></Errors></ErrorResponse>)"};
+  const auto e = parse_error_response(r, "GetCallerIdentity");
+  EXPECT_EQ(e.remote_code, "InvalidClientTokenId");
+  EXPECT_EQ(e.request_id, "moto-1");
+  EXPECT_NE(e.message.find("security token included in the request is invalid"), std::string::npos);
+}
+
 TEST(ErrorResponse, HtmlBodyIsAnHttpErrorWithoutCode) {
   const http::response r{500, {}, "<html><body>Internal Server Error</body></html>"};
   const auto e = parse_error_response(r, "PutLogEvents");

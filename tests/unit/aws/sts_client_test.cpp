@@ -9,7 +9,8 @@
 namespace cwp::aws {
 namespace {
 
-constexpr const char* identity_xml = R"(<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+constexpr const char* identity_xml =
+    R"(<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult>
     <UserId>AIDAEXAMPLE</UserId>
     <Arn>arn:aws:iam::000123456789:user/publisher</Arn>
@@ -32,7 +33,8 @@ TEST(CallerIdentity, RejectsDocumentsWithoutAResult) {
 }
 
 TEST(FormEncoding, KeepsUnreservedAndPercentEncodesTheRest) {
-  EXPECT_EQ(form_encode("arn:aws:iam::1:role/a b+c~"), "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc~");
+  EXPECT_EQ(form_encode("arn:aws:iam::1:role/a b+c~"),
+            "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc~");
 }
 
 TEST(StsClient, SendsASignedQueryProtocolRequest) {
@@ -42,8 +44,8 @@ TEST(StsClient, SendsASignedQueryProtocolRequest) {
   environment_provider creds(core::map_environment(
       {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"}, {"AWS_SECRET_ACCESS_KEY", "secret"}}));
   clock_skew skew(clock);
-  client_context ctx{&transport, &creds, &clock, &skew, {}, std::make_shared<retry_quota>(),
-                     [] { return 0.5; }, {}, nullptr};
+  client_context ctx{&transport,         &creds, &clock, &skew, {}, std::make_shared<retry_quota>(),
+                     [] { return 0.5; }, {},     nullptr};
   auto ep = resolve_endpoint(sts_service, "us-east-1", core::map_environment({}));
   const sts_client sts(service_client(ctx, *ep));
   ASSERT_TRUE(sts.get_caller_identity());

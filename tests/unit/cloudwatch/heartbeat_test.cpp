@@ -1,6 +1,7 @@
 #include "cloudwatch/heartbeat.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace cwp::cloudwatch {
@@ -12,7 +13,8 @@ TEST(Heartbeat, EventTimestampIsTheScheduledTime) {
   const sys_time<system_clock::duration> started = sys_days{2026y / March / 1};
   const heartbeat_source src{"host-a", "1.2.3", "*/1 * * * *", "00112233aabbccdd", started};
   const auto e = make_heartbeat_event(src, {7, started + 90s});
-  EXPECT_EQ(e.timestamp_ms, duration_cast<milliseconds>((started + 90s).time_since_epoch()).count());
+  EXPECT_EQ(e.timestamp_ms,
+            duration_cast<milliseconds>((started + 90s).time_since_epoch()).count());
   const auto j = nlohmann::json::parse(e.message);
   EXPECT_EQ(j["event"], "heartbeat");
   EXPECT_EQ(j["status"], "alive");

@@ -1,6 +1,7 @@
 #include "cloudwatch/logs_client.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace cwp::cloudwatch {
@@ -35,7 +36,8 @@ TEST(PutLogEventsResponse, EmptyOrTokenOnlyMeansAllAccepted) {
 }
 
 TEST(PutLogEventsResponse, TooOldEndIndexIsTheLastRejectedIndex) {
-  const auto r = parse_put_log_events(R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})", 2);
+  const auto r =
+      parse_put_log_events(R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})", 2);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->too_old, 1U);
   EXPECT_EQ(r->accepted, 1U);

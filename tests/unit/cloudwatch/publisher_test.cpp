@@ -13,10 +13,17 @@ namespace {
 class Publisher : public ::testing::Test {
  protected:
   Publisher()
-      : creds_(core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}})),
+      : creds_(
+            core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}})),
         client_(aws::service_client(
-            aws::client_context{&transport, &creds_, &clock, &skew_, {},
-                                std::make_shared<aws::retry_quota>(), [] { return 0.0; }, {},
+            aws::client_context{&transport,
+                                &creds_,
+                                &clock,
+                                &skew_,
+                                {},
+                                std::make_shared<aws::retry_quota>(),
+                                [] { return 0.0; },
+                                {},
                                 nullptr},
             aws::endpoint{*http::url::parse("http://127.0.0.1:9"), "us-east-1", "logs", "test"})) {}
 
@@ -61,12 +68,14 @@ TEST_F(Publisher, AlreadyExistingGroupAndStreamAreFine) {
 }
 
 TEST_F(Publisher, ANewStreamNameIsCreatedButTheGroupIsNotAgain) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "").respond(200, "{}");
+  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "").respond(200,
+                                                                                          "{}");
   publisher pub(client_, log, {"/g", std::nullopt});
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
-                                                 "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
+                                      "CreateLogStream", "PutLogEvents"}));
 }
 
 TEST_F(Publisher, RecreatesAStreamDeletedBehindItsBackAndRetriesOnce) {

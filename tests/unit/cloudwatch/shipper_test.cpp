@@ -1,6 +1,7 @@
 #include "cloudwatch/shipper.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/environment_provider.h"
@@ -17,10 +18,17 @@ using namespace std::chrono_literals;
 class Shipper : public ::testing::Test {
  protected:
   Shipper()
-      : creds_(core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}})),
+      : creds_(
+            core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}})),
         client_(aws::service_client(
-            aws::client_context{&transport, &creds_, &clock, &skew_, retry_once(),
-                                std::make_shared<aws::retry_quota>(), [] { return 0.0; }, {},
+            aws::client_context{&transport,
+                                &creds_,
+                                &clock,
+                                &skew_,
+                                retry_once(),
+                                std::make_shared<aws::retry_quota>(),
+                                [] { return 0.0; },
+                                {},
                                 nullptr},
             aws::endpoint{*http::url::parse("http://127.0.0.1:9"), "us-east-1", "logs", "test"})) {
     // Group and stream exist already.
@@ -130,7 +138,8 @@ TEST_F(Shipper, CountsPartiallyRejectedBatchesAsRejectedNotDelivered) {
 TEST_F(Shipper, DropsABatchTheServiceCallsInvalidAndGoesOn) {
   shipper s(pub_, log, clock);
   s.enqueue("s", at(1s, "a"));
-  transport.respond(400, R"({"message":"bad"})", {{"x-amzn-ErrorType", "InvalidParameterException"}});
+  transport.respond(400, R"({"message":"bad"})",
+                    {{"x-amzn-ErrorType", "InvalidParameterException"}});
   const auto d = s.flush();
   EXPECT_EQ(d.dropped, 1U);
   EXPECT_FALSE(d.error);

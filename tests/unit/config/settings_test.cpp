@@ -72,7 +72,8 @@ TEST(Settings, UnknownCwpVariablesAreErrorsWithASuggestion) {
 }
 
 TEST(Settings, EndpointOverridesKeepTheSigningRegion) {
-  const auto s = resolve_env({{"AWS_ENDPOINT_URL", "http://127.0.0.1:5000"}, {"AWS_REGION", "us-west-2"}});
+  const auto s =
+      resolve_env({{"AWS_ENDPOINT_URL", "http://127.0.0.1:5000"}, {"AWS_REGION", "us-west-2"}});
   EXPECT_EQ(s->logs_endpoint.url.origin(), "http://127.0.0.1:5000");
   EXPECT_EQ(s->logs_endpoint.signing_region, "us-west-2");
   EXPECT_EQ(s->sts_endpoint.signing_name, "sts");

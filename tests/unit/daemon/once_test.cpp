@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/environment_provider.h"
@@ -28,7 +29,8 @@ class Once : public ::testing::Test {
   }
 
   static std::map<std::string, std::string, std::less<>> keys() {
-    return {{"AWS_ACCESS_KEY_ID", "AKIDPUBLISHER"}, {"AWS_SECRET_ACCESS_KEY", secret},
+    return {{"AWS_ACCESS_KEY_ID", "AKIDPUBLISHER"},
+            {"AWS_SECRET_ACCESS_KEY", secret},
             {"HOSTNAME", "node-7"}};
   }
 
@@ -51,7 +53,8 @@ TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
   EXPECT_EQ(messages(), (std::vector<std::string>{
                             "Starting CloudWatch Publisher container...",
                             "Environment validation successful (AWS_REGION=ap-southeast-2)",
-                            "AWS credentials validated successfully", "Publishing heartbeat to "
+                            "AWS credentials validated successfully",
+                            "Publishing heartbeat to "
                             "/monorepo-fem/heartbeat/heartbeat-2026-01-01",
                             "Created log group", "Created log stream",
                             "Successfully published log to CloudWatch Logs"}));
@@ -77,8 +80,9 @@ TEST_F(Once, RejectedCredentialsExitWithCodeThreeAndSayWhatToCheck) {
 <Message>The request signature we calculated does not match</Message></Error></ErrorResponse>)");
   EXPECT_EQ(run(keys()), exit_code::credentials_rejected);
   EXPECT_EQ(transport.requests().size(), 1U);
-  EXPECT_TRUE(sink.contains("AWS credentials validation failed: GetCallerIdentity failed: "
-                            "SignatureDoesNotMatch"));
+  EXPECT_TRUE(
+      sink.contains("AWS credentials validation failed: GetCallerIdentity failed: "
+                    "SignatureDoesNotMatch"));
   EXPECT_FALSE(sink.contains(secret));
 }
 
@@ -101,8 +105,10 @@ TEST_F(Once, PublishFailureIsExitOneWithTheErrorCode) {
 }
 
 TEST_F(Once, RejectedHeartbeatIsNeverReportedAsDelivered) {
-  transport.respond(200, identity).respond(200, "").respond(200, "").respond(
-      200, R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})");
+  transport.respond(200, identity)
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})");
   EXPECT_EQ(run(keys()), exit_code::failed);
   EXPECT_FALSE(sink.contains("Successfully published"));
   EXPECT_TRUE(sink.contains("rejected the heartbeat"));

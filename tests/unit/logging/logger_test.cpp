@@ -1,9 +1,9 @@
 #include "logging/logger.h"
 
-#include <sstream>
-
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
@@ -12,11 +12,13 @@ namespace cwp::logging {
 namespace {
 
 TEST(LogLine, RendersTheReplacedImagesFieldsFirstThenContext) {
-  const line l{"cloudwatch-publisher", core::sys_time{std::chrono::seconds{1761827696}},
-               level::info, "hello", {kv("log_group", "/g"), kv("count", 3)}};
-  EXPECT_EQ(render(l),
-            R"({"service":"cloudwatch-publisher","timestamp":"2025-10-30T12:34:56Z",)"
-            R"("level":"INFO","message":"hello","log_group":"/g","count":3})");
+  const line l{"cloudwatch-publisher",
+               core::sys_time{std::chrono::seconds{1761827696}},
+               level::info,
+               "hello",
+               {kv("log_group", "/g"), kv("count", 3)}};
+  EXPECT_EQ(render(l), R"({"service":"cloudwatch-publisher","timestamp":"2025-10-30T12:34:56Z",)"
+                       R"("level":"INFO","message":"hello","log_group":"/g","count":3})");
 }
 
 TEST(LogLine, EscapesAndReplacesInvalidUtf8InsteadOfThrowing) {

@@ -1,0 +1,116 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <random>
+
+#include "aws/credentials/environment_provider.h"
+#include "config/settings.h"
+#include "daemon/app.h"
+#include "daemon/startup.h"
+#include "http/beast_transport.h"
+
+namespace cwp::cli {
+namespace {
+
+using daemon::exit_code;
+
+std::string describe(const config::setting_info& s) {
+  return std::string(s.help) + "  [env: " + std::string(s.env) +
+         "]  (default: " + std::string(s.default_value) + ")";
+}
+
+// Logs one JSON ERROR line the way every other line of ours looks.
+void log_usage_error(std::ostream& out, std::ostream& err, const std::string& message) {
+  core::system_clock clock;
+  logging::stream_sink sink(out, err);
+  logging::logger(sink, clock, daemon::entrypoint_service).error(message);
+}
+
+// TLS transport configured as the AWS CLI would be: AWS_CA_BUNDLE, HTTPS_PROXY, NO_PROXY...
+core::result<std::unique_ptr<http::beast_transport>> make_transport(const core::environment& env) {
+  http::beast_transport::settings settings;
+  auto proxies = http::proxy_settings::from_environment(env.get);
+  if (!proxies) return tl::unexpected(proxies.error());
+  settings.proxies = *proxies;
+  if (auto bundle = env.non_empty("AWS_CA_BUNDLE")) settings.ca_bundle = *bundle;
+  return http::beast_transport::create(std::move(settings));
+}
+
+// The real world: system clock, process environment, TLS transport, stdout/stderr.
+int run_with_platform(
+    const config::settings& s, const core::environment& env, std::ostream& out, std::ostream& err,
+    const std::function<exit_code(const config::settings&, daemon::platform&)>& body) {
+  auto transport = make_transport(env);
+  if (!transport) {
+    log_usage_error(out, err, transport.error().message);
+    return daemon::to_int(exit_code::usage);
+  }
+  core::system_clock clock;
+  logging::stream_sink sink(out, err);
+  aws::environment_provider credentials(env);
+  std::mt19937_64 rng{std::random_device{}()};
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  daemon::platform p{
+      env, &clock, &sink, transport->get(), &credentials, [&] { return uniform(rng); }};
+  return daemon::to_int(body(s, p));
+}
+
+}  // namespace
+
+int main(const std::vector<std::string>& args, const core::environment& env, std::ostream& out,
+         std::ostream& err) {
+  CLI::App app{"cloudwatch-publisher: publishes heartbeats and log lines to AWS CloudWatch Logs",
+               "cloudwatch-publisher"};
+  app.set_version_flag("--version", std::string("cloudwatch-publisher ") + CWP_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.footer(
+      "AWS settings follow the AWS CLI: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+      "AWS_SESSION_TOKEN, AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, "
+      "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_STS, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, "
+      "HTTPS_PROXY / NO_PROXY.\n"
+      "Exit codes: 0 ok, 1 not delivered, 2 usage or configuration error, 3 credentials "
+      "rejected by AWS.");
+
+  config::flag_values flags;
+  for (const auto& s : config::known_settings()) {
+    app.add_option_function<std::string>(
+           std::string(s.flag), [&flags, id = s.id](const std::string& v) { flags[id] = v; },
+           describe(s))
+        ->type_name("TEXT");
+  }
+
+  auto* once = app.add_subcommand(
+      "once", "Validate configuration and credentials, publish one heartbeat now, exit");
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    out << app.version() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    log_usage_error(out, err, std::string(e.what()) + " (run with --help for usage)");
+    return daemon::to_int(exit_code::usage);
+  }
+
+  auto settings = config::resolve(flags, env);
+  if (!settings) {
+    log_usage_error(out, err, settings.error().message);
+    return daemon::to_int(exit_code::usage);
+  }
+  if (once->parsed()) {
+    return run_with_platform(*settings, env, out, err, daemon::run_once);
+  }
+  log_usage_error(out, err, "no subcommand given (run with --help for usage)");
+  return daemon::to_int(exit_code::usage);
+}
+
+}  // namespace cwp::cli
