@@ -1,0 +1,449 @@
+#include "http/beast_transport.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/core/detail/base64.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cctype>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+namespace cwp::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace wire = boost::beast::http;
+using tcp = asio::ip::tcp;
+using steady = std::chrono::steady_clock;
+using wire_request = wire::request<wire::span_body<const char>>;
+
+// Response headers of AWS APIs are a few hundred bytes; Beast's default 8 KiB is too tight for
+// long x-amzn-ErrorMessage values behind some proxies.
+constexpr std::uint32_t max_response_header_bytes = 64 * 1024;
+
+// Where a request goes: the origin, and the proxy it passes through (if any). Connections are
+// pooled by key().
+struct route {
+  const url& target;
+  std::optional<proxy_endpoint> proxy;
+
+  bool tls() const { return target.scheme == "https"; }
+  // "host:port" with the port always present: the CONNECT request target.
+  std::string authority() const {
+    const std::string h =
+        target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host;
+    return h + ":" + std::to_string(target.port);
+  }
+  std::string key() const {
+    return target.scheme + "://" + authority() + (proxy ? " via " + proxy->authority() : "");
+  }
+  // For error messages: names the hosts, never the proxy credentials.
+  std::string describe() const {
+    return target.origin() + (proxy ? " via proxy " + proxy->authority() : "");
+  }
+};
+
+// One connection with its own event loop: a send runs only the handlers of the connection it
+// holds, so concurrent sends never share an io_context. Declaration order matters: the streams
+// must be destroyed before the io_context.
+struct connection {
+  asio::io_context ioc{1};
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer;  // bytes read past the end of the previous response
+  steady::time_point idle_since;
+
+  beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // Starts one async operation and runs the loop until it completes. The tcp_stream's expiry
+  // bounds every read, write and connect, so this returns by the deadline.
+  template <class Start>
+  beast::error_code run(Start&& start) {
+    beast::error_code result;
+    std::forward<Start>(start)([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+};
+
+// How an attempt on one connection ended. `stale`: a reused connection failed before any
+// response byte, so the server had closed it while idle and a fresh connection may retry.
+struct attempt {
+  core::result<response> result;
+  bool stale{false};
+  bool keep_alive{false};
+};
+
+tl::unexpected<core::error> failure(const beast::error_code& ec, std::string_view stage,
+                                    const route& r) {
+  if (ec == beast::error::timeout) {
+    return core::fail(core::errc::timeout, std::string(stage) + " " + r.describe() + " timed out");
+  }
+  return core::fail(core::errc::network,
+                    std::string(stage) + " " + r.describe() + " failed: " + ec.message());
+}
+
+bool is_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  });
+}
+
+bool is_field_value(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+std::string basic_credentials(const proxy_endpoint& proxy) {
+  const std::string plain = proxy.username + ":" + proxy.password;
+  std::string encoded(beast::detail::base64::encoded_size(plain.size()), '\0');
+  encoded.resize(beast::detail::base64::encode(encoded.data(), plain.data(), plain.size()));
+  return "Basic " + encoded;
+}
+
+// Checks the caller's request and renders it for Beast. Error messages name headers, never
+// their values.
+core::result<wire_request> to_wire(const request& req, const route& r) {
+  if (!is_token(req.method)) {
+    return core::fail(core::errc::invalid_argument, "invalid HTTP method for " + r.describe());
+  }
+  wire_request out;
+  out.version(11);
+  out.method_string(req.method);
+  std::string target = req.target.path;
+  if (!req.target.query.empty()) target += "?" + req.target.query;
+  // A forward proxy takes the absolute URL; a CONNECT tunnel carries the origin form.
+  if (r.proxy && !r.tls()) target = "http://" + req.target.host_header() + target;
+  out.target(target);
+
+  if (!req.find_header("Host")) out.insert(wire::field::host, req.target.host_header());
+  for (const auto& h : req.headers) {
+    if (!is_token(h.name) || !is_field_value(h.value)) {
+      return core::fail(core::errc::invalid_argument,
+                        "header '" + (is_token(h.name) ? h.name : std::string("?")) +
+                            "' is not valid HTTP for " + r.describe());
+    }
+    // The signature covers the exact body bytes, so the body is never chunked and its length
+    // is the transport's to state.
+    if (iequals(h.name, "Transfer-Encoding") ||
+        (iequals(h.name, "Content-Length") && h.value != std::to_string(req.body.size()))) {
+      return core::fail(core::errc::invalid_argument,
+                        "header '" + h.name + "' conflicts with the body sent to " + r.describe());
+    }
+    out.insert(h.name, h.value);
+  }
+  if (!req.find_header("User-Agent")) {
+    out.insert(wire::field::user_agent, "cloudwatch-publisher/" CWP_VERSION);
+  }
+  // RFC 9110 8.6: no Content-Length on a body-less request whose method expects no body.
+  const bool body_expected = out.method() == wire::verb::post || out.method() == wire::verb::put ||
+                             out.method() == wire::verb::patch;
+  if (!req.find_header("Content-Length") && (body_expected || !req.body.empty())) {
+    out.content_length(req.body.size());
+  }
+  if (r.proxy && !r.tls() && r.proxy->has_credentials()) {
+    out.insert(wire::field::proxy_authorization, basic_credentials(*r.proxy));
+  }
+  out.body() = {req.body.data(), req.body.size()};
+  return out;
+}
+
+// getaddrinfo cannot be cancelled, so it runs on a detached thread and the caller stops waiting
+// at the deadline; a late answer is dropped with the shared state.
+core::result<tcp::resolver::results_type> resolve(const std::string& host, std::uint16_t port,
+                                                  steady::time_point deadline, const route& r) {
+  struct lookup {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done{false};
+    beast::error_code ec;
+    tcp::resolver::results_type results;
+  };
+  auto state = std::make_shared<lookup>();
+  std::thread([state, host, port] {
+    asio::io_context ioc{1};
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::numeric_service, ec);
+    const std::lock_guard lock(state->mutex);
+    state->ec = ec;
+    state->results = std::move(results);
+    state->done = true;
+    state->done_cv.notify_all();
+  }).detach();
+  std::unique_lock lock(state->mutex);
+  if (!state->done_cv.wait_until(lock, deadline, [&] { return state->done; })) {
+    return core::fail(core::errc::timeout,
+                      "resolving " + host + " for " + r.describe() + " timed out");
+  }
+  if (state->ec) {
+    return core::fail(core::errc::network, "resolving " + host + " for " + r.describe() +
+                                               " failed: " + state->ec.message());
+  }
+  return state->results;
+}
+
+bool is_ip_address(const std::string& host) {
+  beast::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+bool asks_to_close(const request& req) {
+  const auto connection_header = req.find_header("Connection");
+  return connection_header && iequals(*connection_header, "close");
+}
+
+}  // namespace
+
+struct beast_transport::impl {
+  asio::ssl::context tls_context{asio::ssl::context::tls_client};
+  std::string trust_store;
+  proxy_settings proxies;
+  std::chrono::milliseconds max_idle{};
+
+  std::mutex pool_mutex;
+  std::map<std::string, std::unique_ptr<connection>> idle;  // guarded by pool_mutex
+
+  std::unique_ptr<connection> take_idle(const std::string& key);
+  void keep_idle(const std::string& key, std::unique_ptr<connection> c);
+
+  core::result<std::unique_ptr<connection>> open(const route& r, const send_options& options,
+                                                 steady::time_point deadline);
+  core::result<void> tunnel(connection& c, const route& r);
+  core::result<void> handshake(connection& c, const route& r);
+  attempt exchange(connection& c, wire_request& out, const request& req, const route& r,
+                   steady::time_point deadline, bool reused);
+  template <class Stream>
+  attempt exchange_on(Stream& stream, connection& c, wire_request& out, const request& req,
+                      const route& r, bool reused);
+};
+
+std::unique_ptr<connection> beast_transport::impl::take_idle(const std::string& key) {
+  std::unique_ptr<connection> c;
+  {
+    const std::lock_guard lock(pool_mutex);
+    const auto it = idle.find(key);
+    if (it == idle.end()) return nullptr;
+    c = std::move(it->second);
+    idle.erase(it);
+  }
+  if (steady::now() - c->idle_since >= max_idle) return nullptr;
+  return c;
+}
+
+void beast_transport::impl::keep_idle(const std::string& key, std::unique_ptr<connection> c) {
+  c->idle_since = steady::now();
+  // Another thread may have parked a connection to the same origin meanwhile: keep the newer
+  // one and close the other outside the lock.
+  const std::lock_guard lock(pool_mutex);
+  std::swap(idle[key], c);
+}
+
+core::result<std::unique_ptr<connection>> beast_transport::impl::open(const route& r,
+                                                                      const send_options& options,
+                                                                      steady::time_point deadline) {
+  const auto connect_deadline = std::min(deadline, steady::now() + options.connect_timeout);
+  const std::string& host = r.proxy ? r.proxy->host : r.target.host;
+  const std::uint16_t port = r.proxy ? r.proxy->port : r.target.port;
+  auto endpoints = resolve(host, port, connect_deadline, r);
+  if (!endpoints) return tl::unexpected(endpoints.error());
+
+  auto c = std::make_unique<connection>();
+  if (r.tls()) {
+    c->secure.emplace(c->ioc, tls_context);
+  } else {
+    c->plain.emplace(c->ioc);
+  }
+  auto& stream = c->lowest();
+  stream.expires_at(connect_deadline);
+  if (const auto ec = c->run([&](auto done) { stream.async_connect(*endpoints, done); })) {
+    return failure(ec, "connecting to", r);
+  }
+  stream.socket().set_option(tcp::no_delay(true));
+  stream.expires_at(deadline);
+  if (r.proxy && r.tls()) {
+    if (auto tunnelled = tunnel(*c, r); !tunnelled) return tl::unexpected(tunnelled.error());
+  }
+  if (r.tls()) {
+    if (auto secured = handshake(*c, r); !secured) return tl::unexpected(secured.error());
+  }
+  return c;
+}
+
+core::result<void> beast_transport::impl::tunnel(connection& c, const route& r) {
+  auto& stream = c.lowest();
+  wire::request<wire::empty_body> connect{wire::verb::connect, r.authority(), 11};
+  connect.set(wire::field::host, r.authority());
+  if (r.proxy->has_credentials()) {
+    connect.set(wire::field::proxy_authorization, basic_credentials(*r.proxy));
+  }
+  if (const auto ec = c.run([&](auto done) { wire::async_write(stream, connect, done); })) {
+    return failure(ec, "sending CONNECT for", r);
+  }
+  wire::response_parser<wire::empty_body> parser;
+  parser.skip(true);  // a 2xx answer to CONNECT has no body: the tunnel starts after the header
+  if (const auto ec = c.run([&](auto done) { wire::async_read(stream, c.buffer, parser, done); })) {
+    return failure(ec, "reading the CONNECT answer for", r);
+  }
+  const auto status = parser.get().result_int();
+  if (status < 200 || status > 299) {
+    return core::fail(core::errc::network, "proxy refused CONNECT to " + r.describe() +
+                                               " with status " + std::to_string(status));
+  }
+  if (c.buffer.size() != 0) {
+    return core::fail(core::errc::network,
+                      "proxy sent data before the TLS handshake for " + r.describe());
+  }
+  return {};
+}
+
+core::result<void> beast_transport::impl::handshake(connection& c, const route& r) {
+  SSL* ssl = c.secure->native_handle();
+  const std::string& host = r.target.host;
+  // SNI carries host names only (RFC 6066 3); an address is checked against IP SANs.
+  bool expected_peer_set = false;
+  if (is_ip_address(host)) {
+    expected_peer_set = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1;
+  } else {
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    // SSL_set_tlsext_host_name spelled out: the macro's C cast trips -Wold-style-cast. OpenSSL
+    // copies the name and never writes through the pointer.
+    expected_peer_set = SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                 const_cast<char*>(host.c_str())) == 1 &&
+                        SSL_set1_host(ssl, host.c_str()) == 1;
+  }
+  if (!expected_peer_set) {
+    return core::fail(core::errc::tls, "cannot verify host " + host + " for " + r.describe());
+  }
+  const auto ec =
+      c.run([&](auto done) { c.secure->async_handshake(asio::ssl::stream_base::client, done); });
+  if (!ec) return {};
+  if (ec == beast::error::timeout) return failure(ec, "TLS handshake with", r);
+  if (const long verify = SSL_get_verify_result(ssl); verify != X509_V_OK) {
+    return core::fail(core::errc::tls, "certificate verification failed for host " + host + " (" +
+                                           r.describe() +
+                                           "): " + X509_verify_cert_error_string(verify) +
+                                           " (trust store " + trust_store + ")");
+  }
+  if (ec.category() == asio::error::get_ssl_category() ||
+      ec.category() == asio::ssl::error::get_stream_category()) {
+    return core::fail(core::errc::tls,
+                      "TLS handshake with " + r.describe() + " failed: " + ec.message());
+  }
+  return failure(ec, "TLS handshake with", r);
+}
+
+template <class Stream>
+attempt beast_transport::impl::exchange_on(Stream& stream, connection& c, wire_request& out,
+                                           const request& req, const route& r, bool reused) {
+  if (const auto ec = c.run([&](auto done) { wire::async_write(stream, out, done); })) {
+    return {failure(ec, "sending a request to", r), reused && ec != beast::error::timeout};
+  }
+  wire::response_parser<wire::string_body> parser;
+  parser.header_limit(max_response_header_bytes);
+  parser.body_limit(max_response_body_bytes);
+  if (out.method() == wire::verb::head) parser.skip(true);
+  // The header is read on its own and its Content-Length checked here: Beast 1.74 loses the
+  // body_limit error when body bytes arrive in the same read as the header (boostorg/beast#2183).
+  auto ec = c.run([&](auto done) { wire::async_read_header(stream, c.buffer, parser, done); });
+  if (!ec && parser.content_length().value_or(0) > max_response_body_bytes) {
+    ec = wire::error::body_limit;
+  }
+  if (!ec && !parser.is_done()) {
+    ec = c.run([&](auto done) { wire::async_read(stream, c.buffer, parser, done); });
+  }
+  if (ec) {
+    if (ec == wire::error::body_limit || ec == wire::error::header_limit) {
+      return {core::fail(core::errc::network, "response from " + r.describe() + " too large")};
+    }
+    const bool nothing_received = !parser.got_some() && c.buffer.size() == 0;
+    if (ec == wire::error::partial_message || (ec == wire::error::end_of_stream && !reused)) {
+      return {core::fail(core::errc::network,
+                         "connection to " + r.describe() + " closed before the response ended")};
+    }
+    return {failure(ec, "reading the response from", r),
+            reused && nothing_received && ec != beast::error::timeout};
+  }
+  auto& message = parser.get();
+  response in;
+  in.status = static_cast<int>(message.result_int());
+  for (const auto& field : message) {
+    in.headers.push_back(header{std::string(field.name_string()), std::string(field.value())});
+  }
+  in.body = std::move(message.body());
+  const bool keep_alive = message.keep_alive() && !parser.need_eof() && !asks_to_close(req);
+  return {std::move(in), false, keep_alive};
+}
+
+attempt beast_transport::impl::exchange(connection& c, wire_request& out, const request& req,
+                                        const route& r, steady::time_point deadline, bool reused) {
+  c.lowest().expires_at(deadline);
+  if (c.secure) return exchange_on(*c.secure, c, out, req, r, reused);
+  return exchange_on(*c.plain, c, out, req, r, reused);
+}
+
+beast_transport::beast_transport(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
+
+beast_transport::~beast_transport() = default;
+
+core::result<std::unique_ptr<beast_transport>> beast_transport::create(settings s) {
+  try {
+    auto state = std::make_unique<impl>();
+    SSL_CTX_set_min_proto_version(state->tls_context.native_handle(), TLS1_2_VERSION);
+    state->tls_context.set_verify_mode(asio::ssl::verify_peer);
+    state->trust_store = s.ca_bundle.value_or(std::string(system_ca_bundle));
+    beast::error_code ec;
+    state->tls_context.load_verify_file(state->trust_store, ec);
+    if (ec && s.ca_bundle) {
+      return core::fail(core::errc::invalid_argument, "CA bundle '" + state->trust_store +
+                                                          "' could not be loaded: " + ec.message());
+    }
+    state->proxies = std::move(s.proxies);
+    state->max_idle = s.max_idle;
+    return std::unique_ptr<beast_transport>(new beast_transport(std::move(state)));
+  } catch (const std::exception& e) {
+    return core::fail(core::errc::tls, std::string("TLS setup failed: ") + e.what());
+  }
+}
+
+core::result<response> beast_transport::send(const request& req, const send_options& options) {
+  const auto deadline = steady::now() + options.request_timeout;
+  const route r{req.target, impl_->proxies.select(req.target)};
+  try {
+    auto out = to_wire(req, r);
+    if (!out) return tl::unexpected(out.error());
+    const std::string key = r.key();
+    auto c = impl_->take_idle(key);
+    std::optional<attempt> done;
+    if (c) done = impl_->exchange(*c, *out, req, r, deadline, true);
+    if (!done || done->stale) {
+      auto fresh = impl_->open(r, options, deadline);
+      if (!fresh) return tl::unexpected(fresh.error());
+      c = std::move(*fresh);
+      done = impl_->exchange(*c, *out, req, r, deadline, false);
+    }
+    if (done->keep_alive) impl_->keep_idle(key, std::move(c));
+    return std::move(done->result);
+  } catch (const std::exception& e) {
+    return core::fail(core::errc::network, "request to " + r.describe() + " failed: " + e.what());
+  }
+}
+
+}  // namespace cwp::http
