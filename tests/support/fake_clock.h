@@ -21,7 +21,9 @@ class fake_clock final : public core::clock {
   // Moves both clocks forward together (time passing).
   void advance(std::chrono::nanoseconds d);
   // Moves only the wall clock (an operator or NTP setting the time), either direction.
-  void jump_wall(std::chrono::nanoseconds d) { wall_ += std::chrono::duration_cast<core::sys_time::duration>(d); }
+  void jump_wall(std::chrono::nanoseconds d) {
+    wall_ += std::chrono::duration_cast<core::sys_time::duration>(d);
+  }
   void set_wall(core::sys_time t) { wall_ = t; }
 
   const std::vector<std::chrono::nanoseconds>& sleeps() const { return sleeps_; }

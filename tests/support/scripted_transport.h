@@ -15,8 +15,7 @@ class scripted_transport final : public http::transport {
   using step = core::result<http::response>;
 
   // Queues a response.
-  scripted_transport& respond(int status, std::string body,
-                              std::vector<http::header> headers = {});
+  scripted_transport& respond(int status, std::string body, std::vector<http::header> headers = {});
   // Queues a transport failure (errc::network, errc::timeout, ...).
   scripted_transport& fail(core::errc code, std::string message = "scripted failure");
   // Answers every request not covered by the queue (default: a network failure).
