@@ -1,12 +1,14 @@
 #include "cli/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <random>
 
 #include "aws/credentials/environment_provider.h"
 #include "config/settings.h"
 #include "daemon/app.h"
+#include "daemon/signals.h"
 #include "daemon/startup.h"
 #include "http/beast_transport.h"
 
@@ -51,8 +53,17 @@ int run_with_platform(
   aws::environment_provider credentials(env);
   std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
-  daemon::platform p{
-      env, &clock, &sink, transport->get(), &credentials, [&] { return uniform(rng); }};
+  daemon::platform p{env,
+                     &clock,
+                     &sink,
+                     transport->get(),
+                     &credentials,
+                     [&] { return uniform(rng); },
+                     [&](exit_code code) {
+                       out.flush();
+                       err.flush();
+                       std::_Exit(daemon::to_int(code));
+                     }};
   return daemon::to_int(body(s, p));
 }
 
@@ -81,6 +92,10 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
         ->type_name("TEXT");
   }
 
+  auto* run = app.add_subcommand(
+      "run",
+      "The daemon (the image's default): validate, then publish heartbeats on the schedule "
+      "until SIGTERM");
   auto* once = app.add_subcommand(
       "once", "Validate configuration and credentials, publish one heartbeat now, exit");
 
@@ -105,6 +120,16 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
   if (!settings) {
     log_usage_error(out, err, settings.error().message);
     return daemon::to_int(exit_code::usage);
+  }
+  if (run->parsed()) {
+    // Before any thread exists, so every thread inherits the mask and only the main loop
+    // receives them.
+    daemon::block_daemon_signals();
+    return run_with_platform(*settings, env, out, err,
+                             [](const config::settings& s, daemon::platform& p) {
+                               daemon::signal_waiter signals;
+                               return daemon::run_daemon(s, p, signals);
+                             });
   }
   if (once->parsed()) {
     return run_with_platform(*settings, env, out, err, daemon::run_once);

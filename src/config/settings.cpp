@@ -133,8 +133,14 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
   if (!tmpl) return tl::unexpected(named(stream.source, tmpl.error()));
   out.log_stream = *tmpl;
 
-  out.schedule = pick(setting::schedule, flags, env).value;
-  out.splay = pick(setting::splay, flags, env).value;
+  const auto schedule_text = pick(setting::schedule, flags, env);
+  auto schedule = schedule::cron_expression::parse(schedule_text.value);
+  if (!schedule) return tl::unexpected(named(schedule_text.source, schedule.error()));
+  out.schedule = *schedule;
+  const auto splay_text = pick(setting::splay, flags, env);
+  auto splay = schedule::splay::parse(splay_text.value, out.schedule);
+  if (!splay) return tl::unexpected(named(splay_text.source, splay.error()));
+  out.splay = *splay;
 
   const auto level = pick(setting::log_level, flags, env);
   if (!logging::parse_level(level.value, out.log_level)) {

@@ -15,6 +15,8 @@
 #include "core/env.h"
 #include "core/error.h"
 #include "logging/logger.h"
+#include "schedule/cron_expression.h"
+#include "schedule/splay.h"
 
 namespace cwp::config {
 
@@ -50,8 +52,9 @@ struct settings {
   aws::retry_settings retry;
   std::string log_group;
   cloudwatch::stream_template log_stream;
-  std::string schedule;
-  std::string splay;
+  // Replaced by resolve(); the initializer only makes settings default-constructible.
+  schedule::cron_expression schedule = *schedule::cron_expression::parse("*/1 * * * *");
+  schedule::splay splay;
   logging::level log_level{logging::level::info};
   std::string hostname;
 };

@@ -1,12 +1,18 @@
 #include "daemon/app.h"
 
+#include <algorithm>
+
 #include "aws/clock_skew.h"
 #include "aws/service_client.h"
 #include "aws/sts_client.h"
 #include "cloudwatch/heartbeat.h"
 #include "cloudwatch/logs_client.h"
 #include "cloudwatch/publisher.h"
+#include "cloudwatch/shipper.h"
+#include "daemon/heartbeat_service.h"
+#include "daemon/run_loop.h"
 #include "daemon/startup.h"
+#include "daemon/worker.h"
 
 namespace cwp::daemon {
 namespace {
@@ -75,6 +81,60 @@ exit_code run_once(const config::settings& s, platform& p) {
   log.info("Successfully published log to CloudWatch Logs",
            {logging::kv("log_group", s.log_group), logging::kv("log_stream", *stream)});
   return exit_code::ok;
+}
+
+exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
+  const logging::logger entry(*p.sink, *p.clock, entrypoint_service, s.log_level);
+  const logging::logger log = entry.with_service(publisher_service);
+
+  if (auto failed = validate_environment(s, *p.credentials, entry)) return *failed;
+  clients c(s, p, log);
+  // AWS being unreachable is not a credential failure: start, keep heartbeats, validate later.
+  const auto validated = validate_credentials(c.sts, entry, /*unreachable_is_error=*/false);
+  if (validated == validation::rejected) return exit_code::credentials_rejected;
+
+  cloudwatch::publisher pub(c.logs, log, {s.log_group, std::nullopt});
+  cloudwatch::shipper shipper(pub, log, *p.clock);
+  const core::sys_time started = p.clock->now();
+  heartbeat_service heartbeats(
+      heartbeat_service::parts{
+          &s, &c.sts, &shipper, &entry, &log, p.clock,
+          cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
+                                       cloudwatch::new_boot_id(), started}},
+      validated == validation::valid);
+  thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
+
+  const auto seed = static_cast<std::uint64_t>(p.uniform01() * 18446744073709551615.0);
+  schedule::scheduler scheduler(s.schedule, s.splay, seed);
+  log.info("Scheduler started",
+           {logging::kv("schedule", s.schedule.text()), logging::kv("log_group", s.log_group),
+            logging::kv("log_stream", s.log_stream.text())});
+
+  const loop_parts parts{&scheduler, p.clock, &signals, &deliveries, &heartbeats, &log, [&p] {
+                           p.credentials->invalidate();
+                         }};
+  const exit_code code = run_loop(parts);
+
+  // One last delivery attempt for what is still kept, within the grace period.
+  const auto deadline = p.clock->monotonic() + shutdown_grace;
+  deliveries.wait_idle(shutdown_grace);
+  if (code == exit_code::ok && heartbeats.undelivered() > 0 && !deliveries.busy()) {
+    deliveries.trigger();
+  }
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - p.clock->monotonic());
+  if (!deliveries.wait_idle(std::max(left, std::chrono::milliseconds{0}))) {
+    log.warn("Shutdown grace period over; abandoning the delivery in flight",
+             {logging::kv("undelivered", static_cast<long long>(heartbeats.undelivered()))});
+    p.abandon(code);
+    return code;  // only reached when abandon returns (tests)
+  }
+  if (heartbeats.undelivered() > 0) {
+    log.warn("Stopped with " + std::to_string(heartbeats.undelivered()) +
+             " undelivered heartbeats");
+  }
+  if (auto fatal = heartbeats.fatal()) return *fatal;
+  return code;
 }
 
 }  // namespace cwp::daemon

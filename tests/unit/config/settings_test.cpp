@@ -17,7 +17,8 @@ TEST(Settings, DefaultsAreTheReplacedImages) {
   EXPECT_EQ(s->region_source, "default");
   EXPECT_EQ(s->log_group, "/monorepo-fem/heartbeat");
   EXPECT_EQ(s->log_stream.text(), "heartbeat-{date}");
-  EXPECT_EQ(s->schedule, "*/1 * * * *");
+  EXPECT_EQ(s->schedule.text(), "*/1 * * * *");
+  EXPECT_EQ(s->splay.max(), std::chrono::milliseconds{0});
   EXPECT_EQ(s->logs_endpoint.url.origin(), "https://logs.ap-southeast-2.amazonaws.com");
   EXPECT_EQ(s->sts_endpoint.url.origin(), "https://sts.ap-southeast-2.amazonaws.com");
   EXPECT_EQ(s->retry.max_attempts, 3);
@@ -58,6 +59,14 @@ TEST(Settings, InvalidValuesNameTheirSource) {
   const auto region = resolve_env({{"AWS_REGION", "Mars 1"}});
   ASSERT_FALSE(region);
   EXPECT_TRUE(region.error().message.starts_with("AWS_REGION: "));
+
+  const auto schedule = resolve_env({{"CWP_SCHEDULE", "61 * * * *"}});
+  ASSERT_FALSE(schedule);
+  EXPECT_TRUE(schedule.error().message.starts_with("CWP_SCHEDULE: minute field '61'"));
+
+  const auto splay = resolve_env({{"CWP_SCHEDULE", "@every 10s"}, {"CWP_SPLAY", "0-30s"}});
+  ASSERT_FALSE(splay);
+  EXPECT_TRUE(splay.error().message.starts_with("CWP_SPLAY: "));
 
   const auto level = resolve_env({{"CWP_LOG_LEVEL", "chatty"}});
   ASSERT_FALSE(level);

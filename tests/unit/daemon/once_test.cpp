@@ -24,7 +24,7 @@ class Once : public ::testing::Test {
     auto s = config::resolve({}, env_);
     EXPECT_TRUE(s);
     creds_ = std::make_unique<aws::environment_provider>(env_);
-    platform p{env_, &clock, &sink, &transport, creds_.get(), [] { return 0.0; }};
+    platform p{env_, &clock, &sink, &transport, creds_.get(), [] { return 0.0; }, {}};
     return run_once(*s, p);
   }
 

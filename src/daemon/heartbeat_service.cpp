@@ -1,0 +1,96 @@
+#include "daemon/heartbeat_service.h"
+
+#include <algorithm>
+
+#include "daemon/startup.h"
+
+namespace cwp::daemon {
+
+void heartbeat_service::record(core::sys_time scheduled) {
+  const std::lock_guard lock(inbox_mutex_);
+  inbox_.push_back({next_sequence_++, scheduled});
+  undelivered_.fetch_add(1);
+}
+
+std::optional<exit_code> heartbeat_service::fatal() const {
+  const int code = fatal_.load();
+  if (code == 0) return std::nullopt;
+  return static_cast<exit_code>(code);
+}
+
+bool heartbeat_service::delivery_due(std::chrono::steady_clock::time_point now) const {
+  const long long at = retry_at_ns_.load();
+  if (at != 0) return now.time_since_epoch().count() >= at;
+  const std::lock_guard lock(inbox_mutex_);
+  return !inbox_.empty();
+}
+
+void heartbeat_service::deliver() {
+  std::vector<recorded> fresh;
+  {
+    const std::lock_guard lock(inbox_mutex_);
+    fresh.swap(inbox_);
+  }
+  std::vector<std::pair<std::uint64_t, std::string>> added;  // sequence, stream
+  for (const auto& r : fresh) {
+    auto stream = p_.settings->log_stream.render(r.scheduled, {p_.settings->hostname, {}});
+    if (!stream) {
+      p_.log->error("CWP_LOG_STREAM: " + stream.error().message + "; heartbeat dropped");
+      undelivered_.fetch_sub(1);
+      continue;
+    }
+    p_.shipper->enqueue(*stream, cloudwatch::make_heartbeat_event(
+                                     p_.source, cloudwatch::heartbeat{r.sequence, r.scheduled}));
+    added.emplace_back(r.sequence, *stream);
+  }
+
+  if (!validated_) {
+    switch (validate_credentials(*p_.sts, *p_.entry_log, /*unreachable_is_error=*/false)) {
+      case validation::valid:
+        validated_ = true;
+        break;
+      case validation::rejected:
+        fatal_.store(static_cast<int>(exit_code::credentials_rejected));
+        return;
+      case validation::unreachable:
+        retry_at_ns_.store((p_.clock->monotonic() + retry_delay_).time_since_epoch().count());
+        retry_delay_ = std::min(retry_delay_ * 2,
+                                std::chrono::duration_cast<std::chrono::seconds>(max_retry_delay));
+        return;
+    }
+  }
+
+  const std::size_t before = p_.shipper->pending();
+  const auto d = p_.shipper->flush();
+  undelivered_.store(d.pending + [&] {
+    const std::lock_guard lock(inbox_mutex_);
+    return inbox_.size();
+  }());
+  if (d.error) {
+    p_.log->error("Failed to publish log to CloudWatch Logs: " + d.error->message,
+                  {logging::kv("log_group", p_.settings->log_group),
+                   logging::kv("error_code", d.error->remote_code),
+                   logging::kv("undelivered", static_cast<long long>(d.pending))});
+    retry_at_ns_.store((p_.clock->monotonic() + retry_delay_).time_since_epoch().count());
+    retry_delay_ = std::min(retry_delay_ * 2,
+                            std::chrono::duration_cast<std::chrono::seconds>(max_retry_delay));
+    return;
+  }
+  retry_at_ns_.store(0);
+  retry_delay_ = first_retry_delay;
+  const std::size_t delivered_earlier = before > added.size() ? before - added.size() : 0;
+  if (delivered_earlier > 0 && d.delivered > 0) {
+    p_.log->info("Delivered " + std::to_string(delivered_earlier) +
+                     " heartbeats kept while CloudWatch Logs was unreachable",
+                 {logging::kv("log_group", p_.settings->log_group)});
+  }
+  if (d.rejected > 0 || d.dropped > 0) return;  // the shipper logged those as ERROR
+  for (const auto& [sequence, stream] : added) {
+    p_.log->info(
+        "Successfully published log to CloudWatch Logs",
+        {logging::kv("log_group", p_.settings->log_group), logging::kv("log_stream", stream),
+         logging::kv("sequence", static_cast<long long>(sequence))});
+  }
+}
+
+}  // namespace cwp::daemon

@@ -1,0 +1,74 @@
+#pragma once
+// What a heartbeat does, split by thread: record() notes "alive at T" at the scheduled time (main
+// loop, never blocks); deliver() validates the credentials if that is still pending, hands
+// everything recorded to the shipper and delivers it (worker thread). A failed delivery keeps
+// the events and asks for a retry with a growing delay; it never ends the process. Only AWS
+// rejecting the credentials is fatal.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aws/sts_client.h"
+#include "cloudwatch/heartbeat.h"
+#include "cloudwatch/shipper.h"
+#include "config/settings.h"
+#include "daemon/exit_code.h"
+#include "logging/logger.h"
+
+namespace cwp::daemon {
+
+class heartbeat_service {
+ public:
+  // Retry delays after a failed delivery, when no schedule tick comes sooner.
+  static constexpr std::chrono::seconds first_retry_delay{5};
+  static constexpr std::chrono::seconds max_retry_delay{60};
+
+  struct parts {
+    const config::settings* settings;
+    const aws::sts_client* sts;
+    cloudwatch::shipper* shipper;
+    const logging::logger* entry_log;  // service cloudwatch-publisher-entrypoint
+    const logging::logger* log;        // service cloudwatch-publisher
+    const core::clock* clock;
+    cloudwatch::heartbeat_source source;
+  };
+
+  heartbeat_service(parts p, bool credentials_validated)
+      : p_(std::move(p)), validated_(credentials_validated) {}
+
+  // Main thread: a heartbeat is due at `scheduled` (its event timestamp). Thread-safe.
+  void record(core::sys_time scheduled);
+  // Worker thread: one delivery run.
+  void deliver();
+
+  // Set when AWS rejected the credentials: the daemon exits with this code.
+  std::optional<exit_code> fatal() const;
+  // True when a delivery run should start without waiting for a tick: heartbeats were recorded
+  // while the last run was busy, or a failed run's retry delay has passed.
+  bool delivery_due(std::chrono::steady_clock::time_point now) const;
+  std::size_t undelivered() const { return undelivered_.load(); }
+
+ private:
+  struct recorded {
+    std::uint64_t sequence;
+    core::sys_time scheduled;
+  };
+
+  parts p_;
+  bool validated_;  // worker thread only
+  mutable std::mutex inbox_mutex_;
+  std::vector<recorded> inbox_;
+  std::uint64_t next_sequence_{1};  // guarded by inbox_mutex_
+  std::atomic<int> fatal_{0};
+  std::atomic<std::size_t> undelivered_{0};
+  std::atomic<long long> retry_at_ns_{0};                // steady clock; 0 = no retry pending
+  std::chrono::seconds retry_delay_{first_retry_delay};  // worker thread only
+};
+
+}  // namespace cwp::daemon

@@ -1,0 +1,32 @@
+#pragma once
+// The daemon's main loop: asks the scheduler what is due, records heartbeats, starts deliveries
+// (never two at once), and handles signals between ticks. Everything it touches is an
+// interface, so tests drive it with a fake clock, a scripted signal source and an inline runner.
+
+#include <functional>
+
+#include "core/clock.h"
+#include "daemon/exit_code.h"
+#include "daemon/heartbeat_service.h"
+#include "daemon/signals.h"
+#include "daemon/worker.h"
+#include "logging/logger.h"
+#include "schedule/scheduler.h"
+
+namespace cwp::daemon {
+
+struct loop_parts {
+  schedule::scheduler* scheduler;
+  const core::clock* clock;
+  waiter* signals;
+  runner* deliveries;
+  heartbeat_service* heartbeats;
+  const logging::logger* log;
+  std::function<void()> on_reload;  // SIGHUP
+};
+
+// Runs until SIGTERM/SIGINT (returns ok) or a fatal credentials rejection (returns its code).
+// The first heartbeat is recorded at once, before the first scheduled tick.
+exit_code run_loop(const loop_parts& p);
+
+}  // namespace cwp::daemon

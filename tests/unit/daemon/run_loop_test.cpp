@@ -1,0 +1,258 @@
+#include "daemon/run_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "aws/credentials/environment_provider.h"
+#include "core/time_format.h"
+#include "support/capturing_sink.h"
+#include "support/fake_clock.h"
+#include "support/scripted_transport.h"
+
+namespace cwp::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Delivers scripted signals at given fake-clock times; otherwise lets the time pass.
+class fake_waiter final : public waiter {
+ public:
+  explicit fake_waiter(testing::fake_clock& c) : clock_(c) {}
+  void at(core::sys_time t, int sig) { script_.emplace(t, sig); }
+  // Runs `fn` when the fake time reaches `t` (a clock jump, an outage ending...).
+  void on(core::sys_time t, std::function<void()> fn) { actions_.emplace(t, std::move(fn)); }
+
+  std::optional<int> wait_for(std::chrono::milliseconds timeout) override {
+    ++waits;
+    const auto until = clock_.now() + timeout;
+    if (!actions_.empty() && actions_.begin()->first <= until) {
+      clock_.advance(actions_.begin()->first - clock_.now());
+      auto fn = std::move(actions_.begin()->second);
+      actions_.erase(actions_.begin());
+      fn();
+      return std::nullopt;
+    }
+    if (!script_.empty() && script_.begin()->first <= until) {
+      clock_.advance(script_.begin()->first - clock_.now());
+      const int sig = script_.begin()->second;
+      script_.erase(script_.begin());
+      return sig;
+    }
+    clock_.advance(timeout);
+    return std::nullopt;
+  }
+  int waits{0};
+
+ private:
+  testing::fake_clock& clock_;
+  std::multimap<core::sys_time, int> script_;
+  std::multimap<core::sys_time, std::function<void()>> actions_;
+};
+
+// Runs the job on the caller's thread; can pretend to be stuck.
+class inline_runner final : public runner {
+ public:
+  explicit inline_runner(std::function<void()> job) : job_(std::move(job)) {}
+  bool trigger() override {
+    if (stuck) return false;
+    ++runs;
+    job_();
+    return true;
+  }
+  bool busy() const override { return stuck; }
+  bool wait_idle(std::chrono::milliseconds /*timeout*/) override { return !stuck; }
+  bool stuck{false};
+  int runs{0};
+
+ private:
+  std::function<void()> job_;
+};
+
+constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentityResult>
+<Arn>arn:aws:iam::123456789012:user/p</Arn><Account>123456789012</Account>
+</GetCallerIdentityResult></GetCallerIdentityResponse>)";
+
+class RunLoop : public ::testing::Test {
+ protected:
+  // 2026-01-01T00:00:00.400Z: not on a second boundary, like a real start.
+  RunLoop() : clock(core::sys_time{std::chrono::seconds{1'767'225'600}} + 400ms) {
+    settings =
+        *config::resolve({}, core::map_environment({{"CWP_SCHEDULE", "@every 1s"},
+                                                    {"HOSTNAME", "h"},
+                                                    {"AWS_ENDPOINT_URL", "http://127.0.0.1:9"}}));
+    settings.retry.max_attempts = 1;
+    transport.otherwise([this](const http::request& r) -> core::result<http::response> {
+      if (outage) return core::fail(core::errc::network, "connection refused");
+      if (r.body.starts_with("Action=GetCallerIdentity")) return http::response{200, {}, identity};
+      return http::response{200, {}, "{}"};
+    });
+  }
+
+  exit_code run(bool validated = true) {
+    service = std::make_unique<heartbeat_service>(
+        heartbeat_service::parts{&settings,
+                                 &sts,
+                                 &shipper,
+                                 &log,
+                                 &log,
+                                 &clock,
+                                 {"h", "test", "@every 1s", "boot", clock.now()}},
+        validated);
+    inline_runner local([this] { service->deliver(); });
+    runner_ = &local;
+    schedule::scheduler sched(settings.schedule, settings.splay, 1);
+    return run_loop({&sched, &clock, &signals, &local, service.get(), &log, [this] { ++reloads; }});
+  }
+
+  // Timestamps (ms) of every event that reached PutLogEvents successfully, in send order.
+  std::vector<std::int64_t> delivered() const {
+    std::vector<std::int64_t> out;
+    for (std::size_t i = 0; i < transport.requests().size(); ++i) {
+      const auto& r = transport.requests()[i];
+      if (r.find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") continue;
+      if (i >= outcomes.size() || !outcomes[i]) continue;
+      const auto body = nlohmann::json::parse(r.body);
+      for (const auto& e : body["logEvents"]) out.push_back(e["timestamp"].get<std::int64_t>());
+    }
+    return out;
+  }
+
+  static std::int64_t ms(core::sys_time t) { return core::to_epoch_millis(t); }
+
+  testing::fake_clock clock;
+  testing::scripted_transport transport;
+  testing::capturing_sink sink;
+  logging::logger log{sink, clock, "cloudwatch-publisher"};
+  config::settings settings;
+  aws::environment_provider creds{
+      core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "secret"}})};
+  aws::clock_skew skew{clock};
+  aws::client_context ctx{
+      &transport,         &creds, &clock, &skew, {}, std::make_shared<aws::retry_quota>(),
+      [] { return 0.0; }, {},     nullptr};
+  aws::endpoint ep{*http::url::parse("http://127.0.0.1:9"), "us-east-1", "logs", "test"};
+  aws::sts_client sts{aws::service_client(ctx, ep)};
+  cloudwatch::logs_client logs{aws::service_client(ctx, ep)};
+  cloudwatch::publisher pub{logs, log, {"/g", std::nullopt}};
+  cloudwatch::shipper shipper{pub, log, clock};
+  std::unique_ptr<heartbeat_service> service;
+  fake_waiter signals{clock};
+  runner* runner_{nullptr};
+  bool outage{false};
+  std::vector<bool> outcomes;  // per request: did it succeed (filled by the fallback wrapper)
+  int reloads{0};
+
+  void track_outcomes() {
+    transport.otherwise([this](const http::request& r) -> core::result<http::response> {
+      outcomes.push_back(!outage);
+      if (outage) return core::fail(core::errc::network, "connection refused");
+      if (r.body.starts_with("Action=GetCallerIdentity")) return http::response{200, {}, identity};
+      return http::response{200, {}, "{}"};
+    });
+  }
+};
+
+TEST_F(RunLoop, FirstHeartbeatAtOnceThenOnePerTickStampedWithTheScheduledTime) {
+  track_outcomes();
+  const auto start = clock.now();
+  signals.at(start + 3s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto whole = std::chrono::floor<std::chrono::seconds>(start);
+  EXPECT_EQ(delivered(),
+            (std::vector<std::int64_t>{ms(start), ms(whole + 1s), ms(whole + 2s), ms(whole + 3s)}));
+  EXPECT_TRUE(sink.contains("Received SIGTERM, shutting down"));
+}
+
+TEST_F(RunLoop, SteadyStateIsOnePutLogEventsPerHeartbeat) {
+  track_outcomes();
+  signals.at(clock.now() + 10s, SIGINT);
+  EXPECT_EQ(run(), exit_code::ok);
+  // CreateLogGroup + CreateLogStream once, then only PutLogEvents.
+  EXPECT_EQ(transport.requests().size(), 2U + delivered().size());
+  EXPECT_EQ(delivered().size(), 11U);
+}
+
+TEST_F(RunLoop, KeepsHeartbeatsThroughAnOutageAndDeliversAllInOrderWithoutDuplicates) {
+  track_outcomes();
+  const auto start = clock.now();
+  signals.on(start + 1500ms, [this] { outage = true; });
+  signals.on(start + 6500ms, [this] { outage = false; });
+  signals.at(start + 20s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto got = delivered();
+  EXPECT_EQ(got.size(), 21U);  // the start-up heartbeat and one per second, none lost
+  EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
+  EXPECT_EQ(std::adjacent_find(got.begin(), got.end()), got.end());
+  EXPECT_GE(sink.count(logging::level::error), 1U);
+  EXPECT_TRUE(sink.contains("kept while CloudWatch Logs was unreachable"));
+}
+
+TEST_F(RunLoop, ABusyDeliveryIsNotStartedTwiceAndTheSkipIsLoggedOnce) {
+  track_outcomes();
+  signals.on(clock.now() + 100ms, [this] { static_cast<inline_runner*>(runner_)->stuck = true; });
+  signals.on(clock.now() + 5500ms, [this] { static_cast<inline_runner*>(runner_)->stuck = false; });
+  signals.at(clock.now() + 8s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  std::size_t warnings = 0;
+  for (const auto& l : sink.lines())
+    warnings += l.message.starts_with("The previous delivery") ? 1U : 0U;
+  EXPECT_EQ(warnings, 1U);
+  // Nothing recorded while busy was lost.
+  EXPECT_EQ(delivered().size(), 9U);
+}
+
+TEST_F(RunLoop, AForwardClockJumpIsOneWarningNotABurst) {
+  track_outcomes();
+  signals.on(clock.now() + 2500ms, [this] { clock.jump_wall(1h); });
+  signals.at(clock.now() + 5s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  EXPECT_TRUE(sink.contains("jumped forward"));
+  EXPECT_LE(delivered().size(), 7U);
+}
+
+TEST_F(RunLoop, StartsWhileAwsIsUnreachableAndValidatesWhenItAnswers) {
+  track_outcomes();
+  outage = true;
+  signals.on(clock.now() + 3500ms, [this] { outage = false; });
+  signals.at(clock.now() + 30s, SIGTERM);
+  EXPECT_EQ(run(/*validated=*/false), exit_code::ok);
+  EXPECT_TRUE(sink.contains("Could not reach AWS STS"));
+  EXPECT_TRUE(sink.contains("AWS credentials validated successfully"));
+  EXPECT_EQ(delivered().size(), 31U);
+}
+
+TEST_F(RunLoop, CredentialsRejectedLaterEndTheDaemonWithCodeThree) {
+  outage = true;
+  transport.otherwise([this](const http::request&) -> core::result<http::response> {
+    if (outage) return core::fail(core::errc::network, "refused");
+    return http::response{
+        403, {}, "<ErrorResponse><Error><Code>InvalidClientTokenId</Code></Error></ErrorResponse>"};
+  });
+  signals.on(clock.now() + 2500ms, [this] { outage = false; });
+  signals.at(clock.now() + 60s, SIGTERM);
+  EXPECT_EQ(run(/*validated=*/false), exit_code::credentials_rejected);
+  EXPECT_TRUE(sink.contains("AWS credentials validation failed"));
+}
+
+TEST_F(RunLoop, SighupReloadsCredentialsAndKeepsRunning) {
+  track_outcomes();
+  signals.at(clock.now() + 1s, SIGHUP);
+  signals.at(clock.now() + 2s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  EXPECT_EQ(reloads, 1);
+}
+
+TEST_F(RunLoop, WaitsAreBoundedSoAClockJumpIsNoticedWithinASecond) {
+  track_outcomes();
+  settings.schedule = *schedule::cron_expression::parse("@hourly");
+  signals.at(clock.now() + 30s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  EXPECT_GE(signals.waits, 30);
+  EXPECT_EQ(delivered().size(), 1U);
+}
+
+}  // namespace
+}  // namespace cwp::daemon
