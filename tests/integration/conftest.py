@@ -381,3 +381,102 @@ def run_binary(binary: Path, clean_home: Path, request: pytest.FixtureRequest):
         return result
 
     return run
+
+
+# ------------------------------------------------------------------------------- daemon runner
+class Daemon:
+    """A running `cloudwatch-publisher run`: its output is collected by reader threads."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        import threading
+
+        self.argv = argv
+        self.proc = subprocess.Popen(
+            argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self._out: list[str] = []
+        self._err: list[str] = []
+        self._cond = threading.Condition()
+        self._threads = [
+            threading.Thread(target=self._pump, args=(self.proc.stdout, self._out), daemon=True),
+            threading.Thread(target=self._pump, args=(self.proc.stderr, self._err), daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+        self.started = time.monotonic()
+
+    def _pump(self, stream: Any, sink: list[str]) -> None:
+        for raw in iter(stream.readline, b""):
+            with self._cond:
+                sink.append(raw.decode("utf-8", "replace"))
+                self._cond.notify_all()
+
+    def lines(self) -> list[dict[str, Any]]:
+        with self._cond:
+            out, err = "".join(self._out), "".join(self._err)
+        return json_log.parse_lines(out, "stdout") + json_log.parse_lines(err, "stderr")
+
+    def wait_for(self, predicate: Any, count: int = 1, timeout: float = 30.0) -> list[dict[str, Any]]:
+        """Waits until `count` log lines satisfy `predicate`; returns them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            matching = [line for line in self.lines() if predicate(line)]
+            if len(matching) >= count:
+                return matching
+            if self.proc.poll() is not None:
+                raise AssertionError(f"daemon exited ({self.proc.returncode}) while waiting\n{self.text()}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {count} matching lines\n{self.text()}")
+            with self._cond:
+                self._cond.wait(min(remaining, 0.5))
+
+    def text(self) -> str:
+        with self._cond:
+            return "--- stdout ---\n" + "".join(self._out) + "--- stderr ---\n" + "".join(self._err)
+
+    def stop(self, sig: int = 15, timeout: float = 10.0) -> tuple[int, float]:
+        """Sends `sig`; returns (exit code, seconds until the process exited)."""
+        sent = time.monotonic()
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=timeout)
+        elapsed = time.monotonic() - sent
+        for t in self._threads:
+            t.join(timeout=5)
+        return rc, elapsed
+
+    def wait_exit(self, timeout: float = 30.0) -> int:
+        rc = self.proc.wait(timeout=timeout)
+        for t in self._threads:
+            t.join(timeout=5)
+        return rc
+
+
+@pytest.fixture
+def start_daemon(binary: Path, clean_home: Path, request: pytest.FixtureRequest):
+    """Starts `cloudwatch-publisher run` in the background with a clean environment. Every
+    daemon is killed at the end of the test and its output is checked for secrets."""
+    daemons: list[Daemon] = []
+
+    def start(env: dict[str, str], args: list[str] | None = None) -> Daemon:
+        child_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(clean_home)}
+        child_env.update(
+            {k: v for k, v in os.environ.items() if k.startswith(PASSTHROUGH_ENV_PREFIXES)}
+        )
+        child_env.update(env)
+        for key in SECRET_ENV_VARS:
+            register_secret(child_env.get(key))
+        d = Daemon([str(binary), *(args or ["run"])], child_env)
+        daemons.append(d)
+        return d
+
+    yield start
+    for d in daemons:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+        text = d.text()
+        _RECORDED.append((request.node.nodeid, d.argv, text, ""))
+        leaked = _leaks(text, _SECRETS)
+        assert not leaked, f"secret(s) {', '.join(leaked)} appeared in the daemon's output"
