@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <exception>
 #include <map>
+#include <fstream>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -215,6 +216,15 @@ bool asks_to_close(const request& req) {
 struct beast_transport::impl {
   asio::ssl::context tls_context{asio::ssl::context::tls_client};
   std::string trust_store;
+  // Parsing the system bundle (~140 certificates) costs more CPU than a whole heartbeat, so it
+  // is loaded on the first HTTPS connection, not at start (plain-HTTP endpoints never pay it).
+  std::once_flag trust_store_loaded;
+  void load_trust_store() {
+    std::call_once(trust_store_loaded, [this] {
+      beast::error_code ignored;  // a missing system bundle makes verification fail later
+      tls_context.load_verify_file(trust_store, ignored);
+    });
+  }
   proxy_settings proxies;
   std::chrono::milliseconds max_idle{};
 
@@ -267,6 +277,7 @@ core::result<std::unique_ptr<connection>> beast_transport::impl::open(const rout
 
   auto c = std::make_unique<connection>();
   if (r.tls()) {
+    load_trust_store();
     c->secure.emplace(c->ioc, tls_context);
   } else {
     c->plain.emplace(c->ioc);
@@ -409,11 +420,11 @@ core::result<std::unique_ptr<beast_transport>> beast_transport::create(settings 
     SSL_CTX_set_min_proto_version(state->tls_context.native_handle(), TLS1_2_VERSION);
     state->tls_context.set_verify_mode(asio::ssl::verify_peer);
     state->trust_store = s.ca_bundle.value_or(std::string(system_ca_bundle));
-    beast::error_code ec;
-    state->tls_context.load_verify_file(state->trust_store, ec);
-    if (ec && s.ca_bundle) {
-      return core::fail(core::errc::invalid_argument, "CA bundle '" + state->trust_store +
-                                                          "' could not be loaded: " + ec.message());
+    if (s.ca_bundle && !std::ifstream(state->trust_store).good()) {
+      // A bundle the user named must exist: report a bad path at start, not at first use.
+      // (Its certificates are parsed lazily, like the system bundle's.)
+      return core::fail(core::errc::invalid_argument,
+                        "CA bundle '" + state->trust_store + "' could not be read");
     }
     state->proxies = std::move(s.proxies);
     state->max_idle = s.max_idle;
