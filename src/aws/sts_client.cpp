@@ -61,9 +61,8 @@ core::result<credentials> parse_assumed_credentials(std::string_view xml,
   if (!doc.load_buffer(xml.data(), xml.size())) {
     return core::fail(core::errc::parse, op + ": the response is not XML");
   }
-  const pugi::xml_node node = doc.child((op + "Response").c_str())
-                                  .child((op + "Result").c_str())
-                                  .child("Credentials");
+  const pugi::xml_node node =
+      doc.child((op + "Response").c_str()).child((op + "Result").c_str()).child("Credentials");
   if (!node) return core::fail(core::errc::parse, op + ": the response has no Credentials");
   credentials c;
   c.access_key_id = node.child_value("AccessKeyId");
@@ -76,9 +75,9 @@ core::result<credentials> parse_assumed_credentials(std::string_view xml,
   const std::string_view expiration = node.child_value("Expiration");
   c.expiration = core::parse_iso8601(expiration);
   if (!c.expiration) {
-    return core::fail(core::errc::parse,
-                      op + ": the response's Expiration '" +
-                          std::string(expiration.substr(0, 40)) + "' is not an ISO-8601 time");
+    return core::fail(core::errc::parse, op + ": the response's Expiration '" +
+                                             std::string(expiration.substr(0, 40)) +
+                                             "' is not an ISO-8601 time");
   }
   return c;
 }

@@ -21,7 +21,7 @@ core::result<caller_identity> parse_caller_identity(std::string_view xml);
 // AssumeRole: signed with the caller's (source) credentials.
 struct assume_role_request {
   std::string role_arn;
-  std::string role_session_name;       // 2..64 of [\w+=,.@-]
+  std::string role_session_name;  // 2..64 of [\w+=,.@-]
   std::optional<std::string> external_id;
   std::optional<int> duration_seconds;  // 900..43200; STS defaults to 3600
 };

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <random>
 
-#include "aws/credentials/environment_provider.h"
+#include "aws/credentials/default_chain.h"
 #include "config/settings.h"
 #include "daemon/app.h"
 #include "daemon/signals.h"
@@ -50,9 +50,21 @@ int run_with_platform(
   }
   core::system_clock clock;
   logging::stream_sink sink(out, err);
-  aws::environment_provider credentials(env);
   std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  // The SDKs' credential chain. Its own STS calls (web identity, assume role) get their own
+  // signing clock; the publishing clients learn theirs from their responses.
+  const logging::logger credentials_log(sink, clock, daemon::entrypoint_service, s.log_level);
+  aws::clock_skew sts_skew(clock);
+  const auto chain = aws::make_default_chain(aws::chain_dependencies{
+      env, &clock, transport->get(),
+      aws::sts_target{
+          aws::client_context{transport->get(), nullptr, &clock, &sts_skew, s.retry,
+                              std::make_shared<aws::retry_quota>(), [&] { return uniform(rng); },
+                              http::send_options{}, &credentials_log},
+          s.sts_endpoint},
+      &credentials_log});
+  aws::credentials_provider& credentials = *chain;
   daemon::platform p{env,
                      &clock,
                      &sink,

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "aws/credentials/shared_config.h"
+
 namespace cwp::config {
 namespace {
 
@@ -104,6 +106,11 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
   } else if (auto d = env.non_empty("AWS_DEFAULT_REGION")) {
     out.region = *d;
     out.region_source = "AWS_DEFAULT_REGION";
+  } else if (auto profile = aws::profile_region(env); !profile) {
+    return tl::unexpected(profile.error());
+  } else if (*profile) {
+    out.region = **profile;
+    out.region_source = "profile";
   } else {
     out.region = std::string(info(setting::region).default_value);
     out.region_source = "default";

@@ -30,6 +30,9 @@ std::string strftime_utc(sys_time t, const char* fmt) {
 // Reads exactly `width` decimal digits at `pos`.
 std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t width) {
   if (pos + width > s.size()) return std::nullopt;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;  // from_chars would accept a sign
+  }
   int value = 0;
   const char* first = s.data() + pos;
   const char* last = first + width;
@@ -42,7 +45,9 @@ std::optional<sys_time> from_civil(int y, int mo, int d, int h, int mi, int s) {
   using namespace std::chrono;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)},
                            day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  // sys_time counts nanoseconds in 64 bits (years 1678-2261): refuse dates it cannot hold
+  // rather than overflow. Nothing we parse (expirations, server dates) is outside 1970-2200.
+  if (!ymd.ok() || y < 1970 || y > 2200 || h > 23 || mi > 59 || s > 60) return std::nullopt;
   return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s};
 }
 

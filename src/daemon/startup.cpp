@@ -10,8 +10,14 @@ std::optional<exit_code> validate_environment(const config::settings& s,
   log.info("Starting CloudWatch Publisher container...");
   auto creds = credentials.get();
   if (!creds) {
-    log.error(creds.error().message);
-    return exit_code::usage;
+    const core::error& e = creds.error();
+    log.error(e.message);
+    // Nothing configured (or configured wrongly) is a usage error; an identity provider that
+    // refused us (STS AssumeRole*) rejected the credentials; anything else did not get through.
+    if (e.code == core::errc::credentials || e.code == core::errc::invalid_argument) {
+      return exit_code::usage;
+    }
+    return is_credentials_rejection(e) ? exit_code::credentials_rejected : exit_code::failed;
   }
   log.info("Environment validation successful (AWS_REGION=" + s.region + ")",
            {logging::kv("region_source", s.region_source),

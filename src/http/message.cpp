@@ -34,14 +34,14 @@ core::result<url> url::parse(std::string_view text) {
   url u;
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) {
-    return core::fail(core::errc::invalid_argument,
-                      "URL '" + std::string(text) + "' has no scheme (expected http:// or https://)");
+    return core::fail(
+        core::errc::invalid_argument,
+        "URL '" + std::string(text) + "' has no scheme (expected http:// or https://)");
   }
   u.scheme = lower(text.substr(0, scheme_end));
   if (u.scheme != "http" && u.scheme != "https") {
-    return core::fail(core::errc::invalid_argument, "URL '" + std::string(text) +
-                                                        "' has scheme '" + u.scheme +
-                                                        "' (expected http or https)");
+    return core::fail(core::errc::invalid_argument, "URL '" + std::string(text) + "' has scheme '" +
+                                                        u.scheme + "' (expected http or https)");
   }
   std::string_view rest = text.substr(scheme_end + 3);
   if (rest.find('#') != std::string_view::npos) {
@@ -79,6 +79,12 @@ core::result<url> url::parse(std::string_view text) {
   }
   if (u.host.empty()) {
     return core::fail(core::errc::invalid_argument, "URL '" + std::string(text) + "' has no host");
+  }
+  const bool bracketed = !authority.empty() && authority.front() == '[';
+  if (!bracketed && u.host.find_first_of(":[]") != std::string::npos) {
+    return core::fail(
+        core::errc::invalid_argument,
+        "URL '" + std::string(text) + "' has an invalid host (IPv6 needs [brackets])");
   }
   if (!port_text.empty()) {
     unsigned value = 0;

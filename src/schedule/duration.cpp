@@ -83,6 +83,9 @@ core::result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     smallest_allowed = u + 1;
     pos = unit_end;
   }
+  // Each part is bounded, but parts can add up past it (999999999h120m): bound the sum too,
+  // so every accepted duration formats back to a text that parses.
+  if (total > std::chrono::hours{max_part_value}) return invalid(text, "is too large");
   return total;
 }
 

@@ -46,6 +46,9 @@ from fault_proxy import FaultProxy  # noqa: E402
 from moto_server import Identity, MotoServer  # noqa: E402
 
 SECRET_ENV_VARS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# Test traffic stays on 127.0.0.1: without credentials the chain would end at EC2 instance
+# metadata (169.254.169.254), which some test machines answer. A test may override it.
+NO_METADATA = {"AWS_EC2_METADATA_DISABLED": "true"}
 MIN_SECRET_LEN = 8  # shorter values (e.g. "x") would match by accident
 PASSTHROUGH_ENV_PREFIXES = ("ASAN_", "UBSAN_", "LSAN_", "MSAN_", "TSAN_", "LLVM_PROFILE_")
 
@@ -334,6 +337,7 @@ def run_binary(binary: Path, clean_home: Path, request: pytest.FixtureRequest):
         child_env: dict[str, str] = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(clean_home),
+            **NO_METADATA,
         }
         child_env.update(
             {k: v for k, v in os.environ.items() if k.startswith(PASSTHROUGH_ENV_PREFIXES)}
@@ -460,7 +464,11 @@ def start_daemon(binary: Path, clean_home: Path, request: pytest.FixtureRequest)
     daemons: list[Daemon] = []
 
     def start(env: dict[str, str], args: list[str] | None = None) -> Daemon:
-        child_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(clean_home)}
+        child_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(clean_home),
+            **NO_METADATA,
+        }
         child_env.update(
             {k: v for k, v in os.environ.items() if k.startswith(PASSTHROUGH_ENV_PREFIXES)}
         )

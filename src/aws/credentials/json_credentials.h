@@ -10,7 +10,7 @@
 namespace cwp::aws {
 
 struct json_credentials_shape {
-  std::string_view token_key;     // "Token" (container, IMDS) or "SessionToken" (process)
+  std::string_view token_key;  // "Token" (container, IMDS) or "SessionToken" (process)
   bool expiration_required{true};
 };
 

@@ -15,7 +15,7 @@
 namespace cwp::aws {
 
 // Bigger files are refused: these hold a few profiles, not megabytes.
-inline constexpr std::size_t max_shared_file_bytes = 1024 * 1024;
+inline constexpr std::size_t max_shared_file_bytes = std::size_t{1024} * 1024;
 
 // One profile as found in both files. For the same key, the credentials file wins (botocore
 // merges the credentials file over the config file).

@@ -19,6 +19,8 @@ class fd_guard {
   explicit fd_guard(int fd) : fd_(fd) {}
   fd_guard(const fd_guard&) = delete;
   fd_guard& operator=(const fd_guard&) = delete;
+  fd_guard(fd_guard&&) = delete;
+  fd_guard& operator=(fd_guard&&) = delete;
   ~fd_guard() { ::close(fd_); }
   int get() const { return fd_; }
 
@@ -29,8 +31,9 @@ class fd_guard {
 }  // namespace
 
 core::result<std::optional<std::string>> read_text_file(const std::string& path,
-                                                         std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+                                                        std::size_t max_bytes) {
+  const int fd = ::open(
+      path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);  // NOLINT(cppcoreguidelines-pro-type-vararg)
   if (fd < 0) {
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR) return std::optional<std::string>{};
@@ -46,7 +49,8 @@ core::result<std::optional<std::string>> read_text_file(const std::string& path,
   for (;;) {
     const ssize_t n = ::read(file.get(), chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return core::fail(core::errc::io, "cannot read " + path + ": " + describe_errno(errno));
+    if (n < 0)
+      return core::fail(core::errc::io, "cannot read " + path + ": " + describe_errno(errno));
     if (n == 0) break;
     text.append(chunk.data(), static_cast<std::size_t>(n));
     if (text.size() > max_bytes) {

@@ -14,7 +14,7 @@ namespace cwp::aws {
 // The contents of `path`; nullopt when it does not exist. Fails with errc::io naming the path
 // when it exists but cannot be read or is bigger than `max_bytes`.
 core::result<std::optional<std::string>> read_text_file(const std::string& path,
-                                                         std::size_t max_bytes);
+                                                        std::size_t max_bytes);
 
 // Expands a leading "~/" (or a lone "~") with HOME from `env`; nullopt when HOME is needed but
 // unset. Other paths are returned unchanged.

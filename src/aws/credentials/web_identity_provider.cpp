@@ -25,9 +25,9 @@ std::optional<web_identity_settings> web_identity_provider::from_environment(
 
 core::result<credentials> web_identity_provider::get() {
   if (settings_.role_arn.empty()) {
-    return core::fail(core::errc::credentials,
-                      "web identity: a token file is configured (" + settings_.token_file +
-                          ") but no role: set " + settings_.role_arn_setting);
+    return core::fail(core::errc::credentials, "web identity: a token file is configured (" +
+                                                   settings_.token_file + ") but no role: set " +
+                                                   settings_.role_arn_setting);
   }
   auto text = read_text_file(settings_.token_file, max_token_file_bytes);
   if (!text) {
@@ -56,6 +56,14 @@ core::result<credentials> web_identity_provider::get() {
   }
   c->provider = settings_.provider_name;
   return c;
+}
+
+core::result<credentials> environment_web_identity_provider::get() {
+  auto settings = web_identity_provider::from_environment(env_);
+  if (!settings) {
+    return core::fail(core::errc::credentials, "AWS_WEB_IDENTITY_TOKEN_FILE not set");
+  }
+  return web_identity_provider(std::move(*settings), sts_, *clock_).get();
 }
 
 }  // namespace cwp::aws

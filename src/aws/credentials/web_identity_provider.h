@@ -17,14 +17,14 @@ struct web_identity_settings {
   std::string token_file;
   std::string role_arn;  // empty = misconfigured: get() fails naming `role_arn_setting`
   std::optional<std::string> role_session_name;  // default: default_role_session_name(now)
-  std::string provider_name;     // credentials::provider, e.g. "web_identity"
+  std::string provider_name;                     // credentials::provider, e.g. "web_identity"
   std::string role_arn_setting;  // what sets the role, for messages: "AWS_ROLE_ARN", ...
 };
 
 class web_identity_provider final : public credentials_provider {
  public:
   // Token files are a few KiB (STS accepts up to 20000 characters).
-  static constexpr std::size_t max_token_file_bytes = 64 * 1024;
+  static constexpr std::size_t max_token_file_bytes = std::size_t{64} * 1024;
 
   // `clock` must outlive the provider.
   web_identity_provider(web_identity_settings settings, sts_target sts, const core::clock& clock)
@@ -41,6 +41,23 @@ class web_identity_provider final : public credentials_provider {
 
  private:
   web_identity_settings settings_;
+  sts_target sts_;
+  const core::clock* clock_;
+};
+
+// Web identity as configured by AWS_WEB_IDENTITY_TOKEN_FILE / AWS_ROLE_ARN /
+// AWS_ROLE_SESSION_NAME, read on every get() like the other environment sources.
+class environment_web_identity_provider final : public credentials_provider {
+ public:
+  environment_web_identity_provider(core::environment env, sts_target sts, const core::clock& clock)
+      : env_(std::move(env)), sts_(std::move(sts)), clock_(&clock) {}
+
+  // True when AWS_WEB_IDENTITY_TOKEN_FILE is set (the chain then stops here).
+  bool configured() const { return env_.non_empty("AWS_WEB_IDENTITY_TOKEN_FILE").has_value(); }
+  core::result<credentials> get() override;
+
+ private:
+  core::environment env_;
   sts_target sts_;
   const core::clock* clock_;
 };

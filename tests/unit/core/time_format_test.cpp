@@ -50,3 +50,21 @@ TEST(TimeFormat, EpochMillisRoundTrip) {
 
 }  // namespace
 }  // namespace cwp::core
+
+namespace cwp::core {
+namespace {
+
+TEST(TimeFormat, RejectsSignsWhereDigitsBelong) {
+  EXPECT_FALSE(parse_iso8601("2025-01-01T-1:00:00Z"));
+  EXPECT_FALSE(parse_iso8601("2025-01-01T00:00:00+-1:00"));
+  EXPECT_FALSE(parse_http_date("Sun, 01 Jan 2025 -1:00:00 GMT"));
+}
+
+TEST(TimeFormat, RejectsYearsTheClockCannotHold) {
+  EXPECT_FALSE(parse_iso8601("2263-01-01T00:00:00Z"));
+  EXPECT_FALSE(parse_http_date("Sun, 01 Jan 2263 00:00:00 GMT"));
+  EXPECT_TRUE(parse_iso8601("2199-12-31T23:59:59Z"));
+}
+
+}  // namespace
+}  // namespace cwp::core
