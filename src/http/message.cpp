@@ -80,8 +80,22 @@ core::result<url> url::parse(std::string_view text) {
   if (u.host.empty()) {
     return core::fail(core::errc::invalid_argument, "URL '" + std::string(text) + "' has no host");
   }
+  // Host names: letters, digits, '-', '.', '_'; IPv6 addresses (in brackets): hex digits, ':'
+  // and '.' (an embedded IPv4), with at least one ':'. Anything else would not survive being
+  // written back into a Host header or an origin.
   const bool bracketed = !authority.empty() && authority.front() == '[';
-  if (!bracketed && u.host.find_first_of(":[]") != std::string::npos) {
+  const bool valid_host =
+      bracketed ? u.host.find(':') != std::string::npos &&
+                      std::all_of(u.host.begin(), u.host.end(),
+                                  [](char c) {
+                                    return std::isxdigit(static_cast<unsigned char>(c)) ||
+                                           c == ':' || c == '.';
+                                  })
+                : std::all_of(u.host.begin(), u.host.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
+                           c == '_';
+                  });
+  if (!valid_host) {
     return core::fail(
         core::errc::invalid_argument,
         "URL '" + std::string(text) + "' has an invalid host (IPv6 needs [brackets])");
