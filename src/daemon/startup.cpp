@@ -1,6 +1,7 @@
 #include "daemon/startup.h"
 
 #include "aws/retry.h"
+#include "core/time_format.h"
 
 namespace cwp::daemon {
 
@@ -22,6 +23,9 @@ std::optional<exit_code> validate_environment(const config::settings& s,
   log.info("Environment validation successful (AWS_REGION=" + s.region + ")",
            {logging::kv("region_source", s.region_source),
             logging::kv("credentials_provider", creds->provider),
+            logging::kv("credentials_expiration",
+                        creds->expiration ? core::format_iso8601_seconds(*creds->expiration)
+                                          : std::string("never")),
             logging::kv("logs_endpoint", s.logs_endpoint.url.origin()),
             logging::kv("log_group", s.log_group)});
   return std::nullopt;

@@ -15,9 +15,12 @@ core::result<credentials> caching_provider::fetch(bool refreshing) {
   auto fresh = inner_->get();
   if (!fresh) return fresh;
   if (log_ != nullptr) {
-    log_->info(refreshing ? "AWS credentials refreshed" : "AWS credentials obtained",
-               {logging::kv("credentials_provider", fresh->provider),
-                logging::kv("credentials_expiration", expiry_text(*fresh))});
+    // The first fetch is reported by the start-up line "Environment validation successful"
+    // (the old image's sequence of messages stays intact); refreshes are news.
+    log_->log(refreshing ? logging::level::info : logging::level::debug,
+              refreshing ? "AWS credentials refreshed" : "AWS credentials obtained",
+              {logging::kv("credentials_provider", fresh->provider),
+               logging::kv("credentials_expiration", expiry_text(*fresh))});
   }
   cached_ = *fresh;
   invalidated_ = false;

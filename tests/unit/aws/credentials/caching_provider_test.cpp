@@ -34,7 +34,7 @@ class Caching : public ::testing::Test {
  protected:
   testing::fake_clock clock;
   testing::capturing_sink sink;
-  logging::logger log{sink, clock, "test"};
+  logging::logger log{sink, clock, "test", logging::level::debug};
   queued_provider* source{nullptr};
 
   caching_provider make() {

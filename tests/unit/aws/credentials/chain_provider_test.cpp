@@ -75,7 +75,7 @@ class DefaultChain : public ::testing::Test {
   testing::temp_dir dir;
   test::sts_fixture sts;
   testing::capturing_sink sink;
-  logging::logger log{sink, sts.clock, "test"};
+  logging::logger log{sink, sts.clock, "test", logging::level::debug};
   vars env{{"HOME", dir.path().string()}, {"PATH", "/usr/bin:/bin"}};
 
   std::unique_ptr<credentials_provider> chain() {

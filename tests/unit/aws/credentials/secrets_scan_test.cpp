@@ -26,7 +26,7 @@ class SecretsScan : public ::testing::Test {
   testing::temp_dir dir;
   test::sts_fixture sts;
   testing::capturing_sink sink;
-  logging::logger log{sink, sts.clock, "test"};
+  logging::logger log{sink, sts.clock, "test", logging::level::debug};
   std::vector<std::string> messages;
 
   sts_target target() {

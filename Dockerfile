@@ -1,0 +1,87 @@
+# cloudwatch-publisher image.
+#
+#   docker build -t cloudwatch-publisher .                     the image (FROM scratch, about 7 MB)
+#   docker build --target debug -t cloudwatch-publisher:debug .  the same binary on Debian with
+#                                                                bash and the AWS CLI, for debugging
+#
+# Works with BuildKit and with the classic builder (Docker 20.10 without buildx): no
+# `RUN --mount`, no heredocs. The classic builder builds every stage up to the target, so a
+# plain build also builds `debug` once; its layers are cached afterwards.
+# Machines that cannot pull debian:bookworm can make it locally: scripts/build-base-image.
+
+# ------------------------------------------------------------------------------------ build
+FROM debian:bookworm AS build
+
+# The release preset builds without tests, so no GoogleTest here.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      ca-certificates cmake g++ libboost-dev libcli11-dev libexpected-dev libpugixml-dev \
+      libssl-dev ninja-build nlohmann-json3-dev \
+ && rm -rf /var/lib/apt/lists/*
+
+# CWP_JOBS caps the compile parallelism (empty: Ninja's default, cores + 2).
+ARG CWP_JOBS=
+# .dockerignore admits only what the release build reads (CMakeLists.txt, CMakePresets.json,
+# cmake/, src/), so edits to tests or docs do not rebuild the binary.
+COPY . /src/
+WORKDIR /src
+
+# Build, then lay out everything the final image holds as its root filesystem (one COPY, one
+# layer). glibc is linked statically: host lookups use the `files` and `dns` code built into
+# libc, in the order nsswitch.conf gives; Docker provides /etc/hosts and /etc/resolv.conf at run
+# time.
+RUN cmake --preset release \
+ && cmake --build --preset release ${CWP_JOBS:+-j "$CWP_JOBS"} \
+ && ./build-release/cloudwatch-publisher --version \
+ && mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/local/bin \
+ && install -m 0755 build-release/cloudwatch-publisher /rootfs/usr/local/bin/ \
+ && install -m 0644 /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ \
+ && printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
+      'appuser:x:10001:10001:cloudwatch-publisher:/home/appuser:/sbin/nologin' \
+      > /rootfs/etc/passwd \
+ && printf '%s\n' 'root:x:0:' 'appuser:x:10001:' > /rootfs/etc/group \
+ && printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' > /rootfs/etc/nsswitch.conf \
+ && chmod 0644 /rootfs/etc/passwd /rootfs/etc/group /rootfs/etc/nsswitch.conf
+
+# ------------------------------------------------------------------------------------ debug
+# For interactive debugging only:
+#   docker run -it --rm --entrypoint /bin/bash -e AWS_... cloudwatch-publisher:debug
+FROM debian:bookworm AS debug
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      awscli bash ca-certificates less \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 10001 appuser \
+ && useradd --uid 10001 --gid 10001 --create-home --home-dir /home/appuser \
+      --shell /bin/bash --comment cloudwatch-publisher appuser
+COPY --from=build /rootfs/usr/local/bin/cloudwatch-publisher /usr/local/bin/
+USER 10001:10001
+WORKDIR /home/appuser
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/bin/cloudwatch-publisher"]
+CMD ["run"]
+
+# ------------------------------------------------------------------------------------ final
+# The default target (last stage): the static binary, CA certificates, passwd/group. No shell.
+FROM scratch
+
+# Keep VERSION equal to project(VERSION) in CMakeLists.txt (tests/container checks it).
+ARG VERSION=0.1.0
+# Placeholders until the project has a public repository and a licence.
+ARG SOURCE_URL=https://example.invalid/monorepo-fem/cloudwatch-publisher
+ARG LICENSES=NOASSERTION
+LABEL org.opencontainers.image.title="cloudwatch-publisher" \
+      org.opencontainers.image.description="Publishes heartbeats and log lines to AWS CloudWatch Logs on a cron schedule" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.licenses="${LICENSES}" \
+      org.opencontainers.image.version="${VERSION}"
+
+COPY --from=build /rootfs/ /
+
+# Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
+USER 10001:10001
+# The root filesystem may be read-only (`docker run --read-only`): nothing is written to it.
+# A later version adds a spool directory for undelivered events, to be mounted as a volume.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/bin/cloudwatch-publisher"]
+CMD ["run"]
