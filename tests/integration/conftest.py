@@ -157,6 +157,16 @@ def closed_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
+def without_credentials(moto: MotoServer) -> dict[str, str]:
+    """moto's endpoint and region variables, with no AWS credential variable at all."""
+    return {
+        k: v
+        for k, v in moto.env("publisher").items()
+        if not k.startswith(("AWS_ACCESS", "AWS_SECRET", "AWS_SESSION"))
+    }
+
+
+@pytest.fixture
 def today() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
 
@@ -326,6 +336,25 @@ class BinaryResult:
         )
 
 
+def binary_env(clean_home: Path, env: dict[str, str | None] | None) -> dict[str, str]:
+    """The environment our binary runs with: ONLY PATH, HOME (empty dir), sanitizer options and
+    the given variables (None removes one). Secrets in it are registered for the output scan."""
+    child_env: dict[str, str] = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(clean_home),
+        **NO_METADATA,
+    }
+    child_env.update({k: v for k, v in os.environ.items() if k.startswith(PASSTHROUGH_ENV_PREFIXES)})
+    for key, value in (env or {}).items():
+        if value is None:
+            child_env.pop(key, None)
+        else:
+            child_env[key] = value
+    for key in SECRET_ENV_VARS:
+        register_secret(child_env.get(key))
+    return child_env
+
+
 @pytest.fixture
 def run_binary(binary: Path, clean_home: Path, request: pytest.FixtureRequest):
     """Run the binary with ONLY PATH, HOME (empty dir) and the given variables set."""
@@ -334,21 +363,7 @@ def run_binary(binary: Path, clean_home: Path, request: pytest.FixtureRequest):
         args: list[str] | str, env: dict[str, str | None] | None = None, timeout: float = 30.0
     ) -> BinaryResult:
         argv = [str(binary), *(shlex.split(args) if isinstance(args, str) else args)]
-        child_env: dict[str, str] = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(clean_home),
-            **NO_METADATA,
-        }
-        child_env.update(
-            {k: v for k, v in os.environ.items() if k.startswith(PASSTHROUGH_ENV_PREFIXES)}
-        )
-        for key, value in (env or {}).items():
-            if value is None:
-                child_env.pop(key, None)
-            else:
-                child_env[key] = value
-        for key in SECRET_ENV_VARS:
-            register_secret(child_env.get(key))
+        child_env = binary_env(clean_home, env)
         started = time.monotonic()
         try:
             proc = subprocess.run(
@@ -463,19 +478,8 @@ def start_daemon(binary: Path, clean_home: Path, request: pytest.FixtureRequest)
     daemon is killed at the end of the test and its output is checked for secrets."""
     daemons: list[Daemon] = []
 
-    def start(env: dict[str, str], args: list[str] | None = None) -> Daemon:
-        child_env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(clean_home),
-            **NO_METADATA,
-        }
-        child_env.update(
-            {k: v for k, v in os.environ.items() if k.startswith(PASSTHROUGH_ENV_PREFIXES)}
-        )
-        child_env.update(env)
-        for key in SECRET_ENV_VARS:
-            register_secret(child_env.get(key))
-        d = Daemon([str(binary), *(args or ["run"])], child_env)
+    def start(env: dict[str, str | None], args: list[str] | None = None) -> Daemon:
+        d = Daemon([str(binary), *(args or ["run"])], binary_env(clean_home, env))
         daemons.append(d)
         return d
 

@@ -7,13 +7,8 @@ import os
 import stat
 
 
-def endpoint_env(moto) -> dict[str, str]:
-    """The endpoint and region of `moto.env()` without its credential variables."""
-    return {k: v for k, v in moto.env("publisher").items() if not k.startswith(("AWS_ACCESS", "AWS_SECRET", "AWS_SESSION"))}
-
-
-def test_no_credentials_anywhere_is_exit_2_listing_what_was_tried(moto, run_binary):
-    r = run_binary(["once"], env=endpoint_env(moto))
+def test_no_credentials_anywhere_is_exit_2_listing_what_was_tried(without_credentials, run_binary):
+    r = run_binary(["once"], env=without_credentials)
     assert r.rc == 2, r.describe()
     message = r.err_lines[0]["message"]
     assert message.startswith("no AWS credentials found: tried environment")
@@ -21,14 +16,14 @@ def test_no_credentials_anywhere_is_exit_2_listing_what_was_tried(moto, run_bina
         assert source in message
 
 
-def test_a_named_profile_in_the_shared_credentials_file_publishes(moto, run_binary, tmp_path, today, get_events):
+def test_a_named_profile_in_the_shared_credentials_file_publishes(moto, without_credentials, run_binary, tmp_path, today, get_events):
     creds = tmp_path / "credentials"
     p = moto.publisher
     creds.write_text(
         f"[default]\naws_access_key_id = AKIAWRONGDEFAULT0000\naws_secret_access_key = wrong-default-secret\n\n"
         f"[heartbeat]\naws_access_key_id = {p.access_key_id}\naws_secret_access_key = {p.secret_access_key}\n"
     )
-    env = {**endpoint_env(moto), "AWS_SHARED_CREDENTIALS_FILE": str(creds), "AWS_PROFILE": "heartbeat"}
+    env = {**without_credentials, "AWS_SHARED_CREDENTIALS_FILE": str(creds), "AWS_PROFILE": "heartbeat"}
     r = run_binary(["once"], env=env)
     assert r.rc == 0, r.describe()
     validated = [l for l in r.out_lines if l["message"].startswith("Environment validation successful")]
@@ -36,7 +31,7 @@ def test_a_named_profile_in_the_shared_credentials_file_publishes(moto, run_bina
     assert len(get_events("/monorepo-fem/heartbeat", f"heartbeat-{today}", expected=1)) == 1
 
 
-def test_credential_process_supplies_credentials_without_a_shell(moto, run_binary, tmp_path, today, get_events):
+def test_credential_process_supplies_credentials_without_a_shell(moto, without_credentials, run_binary, tmp_path, today, get_events):
     p = moto.publisher
     script = tmp_path / "creds-helper"
     script.write_text(
@@ -46,7 +41,7 @@ def test_credential_process_supplies_credentials_without_a_shell(moto, run_binar
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     config = tmp_path / "config"
     config.write_text(f"[profile proc]\ncredential_process = {script}\nregion = ap-southeast-2\n")
-    env = {**endpoint_env(moto), "AWS_CONFIG_FILE": str(config), "AWS_PROFILE": "proc"}
+    env = {**without_credentials, "AWS_CONFIG_FILE": str(config), "AWS_PROFILE": "proc"}
     r = run_binary(["once"], env=env)
     assert r.rc == 0, r.describe()
     assert len(get_events("/monorepo-fem/heartbeat", f"heartbeat-{today}", expected=1)) == 1

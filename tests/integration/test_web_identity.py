@@ -20,11 +20,11 @@ def auth_off(moto):
 
 
 def test_web_identity_token_file_and_role_arn_publish_with_temporary_credentials(
-    moto, auth_off, run_binary, tmp_path, today, get_events
+    moto, auth_off, without_credentials, run_binary, tmp_path, today, get_events
 ):
     token = tmp_path / "token"
     token.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6bXk6c2EifQ.sig")
-    env = {k: v for k, v in moto.env("publisher").items() if not k.startswith(("AWS_ACCESS", "AWS_SECRET", "AWS_SESSION"))}
+    env = dict(without_credentials)
     env.update({
         "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
         "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/heartbeat-irsa",
