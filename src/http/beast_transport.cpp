@@ -17,8 +17,8 @@
 #include <cctype>
 #include <condition_variable>
 #include <exception>
-#include <map>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
