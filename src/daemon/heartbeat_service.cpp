@@ -25,6 +25,11 @@ bool heartbeat_service::delivery_due(std::chrono::steady_clock::time_point now) 
   return !inbox_.empty();
 }
 
+void heartbeat_service::schedule_retry() {
+  retry_at_ns_.store((p_.clock->monotonic() + retry_delay_).time_since_epoch().count());
+  retry_delay_ = std::min(retry_delay_ * 2, std::chrono::seconds{max_retry_delay});
+}
+
 void heartbeat_service::deliver() {
   std::vector<recorded> fresh;
   {
@@ -53,9 +58,7 @@ void heartbeat_service::deliver() {
         fatal_.store(static_cast<int>(exit_code::credentials_rejected));
         return;
       case validation::unreachable:
-        retry_at_ns_.store((p_.clock->monotonic() + retry_delay_).time_since_epoch().count());
-        retry_delay_ = std::min(retry_delay_ * 2,
-                                std::chrono::duration_cast<std::chrono::seconds>(max_retry_delay));
+        schedule_retry();
         return;
     }
   }
@@ -71,9 +74,7 @@ void heartbeat_service::deliver() {
                   {logging::kv("log_group", p_.settings->log_group),
                    logging::kv("error_code", d.error->remote_code),
                    logging::kv("undelivered", static_cast<long long>(d.pending))});
-    retry_at_ns_.store((p_.clock->monotonic() + retry_delay_).time_since_epoch().count());
-    retry_delay_ = std::min(retry_delay_ * 2,
-                            std::chrono::duration_cast<std::chrono::seconds>(max_retry_delay));
+    schedule_retry();
     return;
   }
   retry_at_ns_.store(0);

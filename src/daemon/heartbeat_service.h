@@ -60,6 +60,9 @@ class heartbeat_service {
     core::sys_time scheduled;
   };
 
+  // After a failed run: the next one is due after the current delay, which then doubles.
+  void schedule_retry();
+
   parts p_;
   bool validated_;  // worker thread only
   mutable std::mutex inbox_mutex_;
