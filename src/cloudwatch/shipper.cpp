@@ -1,6 +1,8 @@
 #include "cloudwatch/shipper.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "cloudwatch/batch.h"
@@ -15,75 +17,244 @@ bool is_definitive_rejection(const core::error& e) {
   return e.remote_code == "InvalidParameterException" || e.remote_code == "ValidationException";
 }
 
+std::string marker_message(std::size_t dropped) {
+  nlohmann::ordered_json j;
+  j["event"] = "dropped";
+  j["message"] = std::to_string(dropped) + " events dropped";
+  j["dropped"] = dropped;
+  j["reason"] = "the spool limits were reached while CloudWatch Logs was unreachable";
+  j["service"] = "cloudwatch-publisher";
+  return j.dump();
+}
+
 }  // namespace
 
-void shipper::enqueue(const std::string& stream, log_event event) {
-  if (total_ >= max_pending_) {
-    // Drop the oldest event overall: the newest say most about now.
-    auto oldest = queues_.end();
-    for (auto it = queues_.begin(); it != queues_.end(); ++it) {
-      if (!it->second.empty() &&
-          (oldest == queues_.end() ||
-           it->second.front().timestamp_ms < oldest->second.front().timestamp_ms)) {
-        oldest = it;
-      }
-    }
-    if (oldest != queues_.end()) {
-      oldest->second.pop_front();
-      --total_;
-      log_->error("Undelivered events exceed the limit of " + std::to_string(max_pending_) +
-                      "; dropped the oldest",
-                  {logging::kv("log_stream", oldest->first), logging::kv("dropped", 1LL)});
-    }
+shipper::shipper(publisher& pub, const logging::logger& log, const core::clock& clock,
+                 spool_limits limits, spool::journal* journal)
+    : publisher_(&pub), log_(&log), clock_(&clock), limits_(limits), journal_(journal) {
+  if (journal_ == nullptr) return;
+  const std::lock_guard lock(mutex_);
+  for (auto& stored : journal_->take_loaded()) {
+    entry e;
+    e.timestamp_ms = stored.timestamp_ms;
+    e.message = std::move(stored.message);
+    e.journal_id = stored.id;
+    insert_locked(stored.stream, std::move(e));
+    ++restored_;
   }
+  // A smaller bound than the previous process had applies to what it left too.
+  if (restored_ > 0) enforce_bounds_locked();
+}
+
+std::uint64_t shipper::size_of(const entry& e) const { return event_size(e); }
+
+std::size_t shipper::pending() const {
+  const std::lock_guard lock(mutex_);
+  return total_;
+}
+
+std::uint64_t shipper::pending_bytes() const {
+  const std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+void shipper::insert_locked(const std::string& stream, entry e) {
+  e.key = next_key_++;
   auto& q = queues_[stream];
   // Keep each stream sorted by timestamp (the service rejects unsorted batches); events
   // almost always arrive in order, so this is an append.
   const auto pos =
-      std::upper_bound(q.begin(), q.end(), event.timestamp_ms,
-                       [](std::int64_t ts, const log_event& e) { return ts < e.timestamp_ms; });
-  q.insert(pos, std::move(event));
+      std::upper_bound(q.begin(), q.end(), e.timestamp_ms,
+                       [](std::int64_t ts, const entry& x) { return ts < x.timestamp_ms; });
   ++total_;
+  bytes_ += size_of(e);
+  q.insert(pos, std::move(e));
+}
+
+void shipper::persist_locked(const std::string& stream, entry& e) {
+  if (journal_ == nullptr || e.journal_id) return;
+  auto id = journal_->append(stream, e.timestamp_ms, e.message);
+  if (id) {
+    e.journal_id = *id;
+    return;
+  }
+  if (memory_only_++ == 0) {
+    log_->error(
+        "Cannot write to the spool directory; keeping undelivered events in memory "
+        "until it accepts writes again: " +
+            id.error().message,
+        {logging::kv("spool_dir", journal_->directory().string())});
+  }
+}
+
+void shipper::persist_memory_only_locked() {
+  if (journal_ == nullptr || memory_only_ == 0) return;
+  const std::size_t before = memory_only_;
+  for (auto& [stream, q] : queues_) {
+    for (auto& e : q) {
+      if (e.journal_id) continue;
+      auto id = journal_->append(stream, e.timestamp_ms, e.message);
+      if (!id) return;  // still refused: stay degraded, try again later
+      e.journal_id = *id;
+      --memory_only_;
+    }
+  }
+  memory_only_ = 0;
+  log_->info("The spool directory accepts writes again; " + std::to_string(before) +
+                 " events kept in memory meanwhile are on disk now",
+             {logging::kv("spool_dir", journal_->directory().string())});
+}
+
+void shipper::forget_locked(const std::vector<std::uint64_t>& journal_ids) {
+  if (journal_ == nullptr || journal_ids.empty()) return;
+  // A failed removal is retried by the journal with its next write; until then a crash would
+  // deliver these events again (at least once, never lost).
+  (void)journal_->remove(journal_ids);
+}
+
+void shipper::drop_locked(queue& q, queue::iterator it, std::size_t& dropped_total) {
+  --total_;
+  bytes_ -= size_of(*it);
+  if (!it->journal_id && journal_ != nullptr && memory_only_ > 0) --memory_only_;
+  if (it->journal_id) forget_locked({*it->journal_id});
+  q.erase(it);
+  ++dropped_total;
+}
+
+void shipper::enforce_bounds_locked() {
+  std::map<std::string, std::pair<std::size_t, std::int64_t>> dropped;  // count, newest ts
+  while (total_ > limits_.max_events || bytes_ > limits_.max_bytes) {
+    // The oldest event overall that is not a marker: the newest say most about now.
+    queue* oldest_q = nullptr;
+    queue::iterator oldest;
+    const std::string* oldest_stream = nullptr;
+    for (auto& [stream, q] : queues_) {
+      const auto it =
+          std::find_if(q.begin(), q.end(), [](const entry& e) { return e.marker_count == 0; });
+      if (it != q.end() && (oldest_q == nullptr || it->timestamp_ms < oldest->timestamp_ms)) {
+        oldest_q = &q;
+        oldest = it;
+        oldest_stream = &stream;
+      }
+    }
+    if (oldest_q == nullptr) break;  // only markers left
+    auto& [count, newest] = dropped[*oldest_stream];
+    newest = count == 0 ? oldest->timestamp_ms : std::max(newest, oldest->timestamp_ms);
+    std::size_t ignored = 0;
+    drop_locked(*oldest_q, oldest, ignored);
+    ++count;
+  }
+  for (const auto& [stream, info] : dropped) {
+    const auto [count, newest] = info;
+    log_->error(
+        "Undelivered events exceed the spool limits (" + std::to_string(limits_.max_events) +
+            " events, " + std::to_string(limits_.max_bytes) + " bytes); dropped the " +
+            std::to_string(count) + " oldest",
+        {logging::kv("log_stream", stream), logging::kv("dropped", static_cast<long long>(count))});
+    // One marker per stream explains the gap; it absorbs the count of an earlier one.
+    auto& q = queues_[stream];
+    std::size_t total = count;
+    std::int64_t ts = newest;
+    const auto old =
+        std::find_if(q.begin(), q.end(), [](const entry& e) { return e.marker_count > 0; });
+    if (old != q.end()) {
+      total += old->marker_count;
+      ts = std::max(ts, old->timestamp_ms);
+      std::size_t ignored = 0;
+      drop_locked(q, old, ignored);
+    }
+    entry marker;
+    marker.timestamp_ms = ts;
+    marker.message = marker_message(total);
+    marker.marker_count = total;
+    persist_locked(stream, marker);
+    insert_locked(stream, std::move(marker));
+  }
+}
+
+bool shipper::enqueue(const std::string& stream, log_event event) {
+  const std::lock_guard lock(mutex_);
+  entry e;
+  static_cast<log_event&>(e) = std::move(event);
+  persist_memory_only_locked();
+  persist_locked(stream, e);
+  const bool on_disk = e.journal_id.has_value();
+  insert_locked(stream, std::move(e));
+  enforce_bounds_locked();
+  return on_disk;
 }
 
 delivery shipper::flush(bool emf) {
   delivery d;
+  std::unique_lock lock(mutex_);
+  persist_memory_only_locked();
   const std::int64_t oldest_allowed =
       core::to_epoch_millis(clock_->now() - max_event_age + std::chrono::minutes{5});
+  std::vector<std::string> streams;
   for (auto& [stream, q] : queues_) {
     // Past the service's acceptance window: drop with a count instead of sending them to be
     // rejected (5 minutes of margin for the time the request takes).
     std::size_t expired = 0;
     while (!q.empty() && q.front().timestamp_ms < oldest_allowed) {
-      q.pop_front();
-      ++expired;
+      drop_locked(q, q.begin(), expired);
     }
     if (expired > 0) {
-      total_ -= expired;
       d.dropped += expired;
       log_->error("Dropped " + std::to_string(expired) +
                       " undelivered events older than CloudWatch Logs accepts (14 days)",
                   {logging::kv("log_stream", stream)});
     }
-    while (!q.empty() && !d.error) {
+    streams.push_back(stream);
+  }
+
+  for (const auto& stream : streams) {
+    while (!d.error) {
+      auto found = queues_.find(stream);
+      if (found == queues_.end() || found->second.empty()) break;
+      auto& q = found->second;
       const std::size_t n = next_batch_size(q.begin(), q.end());
-      const std::vector<log_event> batch(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+      std::vector<log_event> batch;
+      std::set<std::uint64_t> keys;
+      batch.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        batch.push_back(q[i]);
+        keys.insert(q[i].key);
+      }
+
+      lock.unlock();  // never hold the lock across the network
       auto r = publisher_->publish(stream, batch, emf);
-      if (!r) {
-        if (is_definitive_rejection(r.error())) {
-          log_->error("CloudWatch Logs refused a batch of " + std::to_string(n) +
-                          " events; dropped it: " + r.error().message,
-                      {logging::kv("log_stream", stream)});
-          q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
-          total_ -= n;
-          d.dropped += n;
-          continue;
-        }
+      lock.lock();
+
+      const bool rejected_whole = !r && is_definitive_rejection(r.error());
+      if (!r && !rejected_whole) {
         d.error = r.error();
         break;
       }
-      q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
-      total_ -= n;
+      // Remove what was sent (by key: enqueue may have inserted or dropped meanwhile).
+      std::vector<std::uint64_t> journal_ids;
+      auto& current = queues_[stream];
+      for (auto it = current.begin(); it != current.end();) {
+        if (!keys.contains(it->key)) {
+          ++it;
+          continue;
+        }
+        --total_;
+        bytes_ -= size_of(*it);
+        if (it->journal_id) {
+          journal_ids.push_back(*it->journal_id);
+        } else if (journal_ != nullptr && memory_only_ > 0) {
+          --memory_only_;
+        }
+        it = current.erase(it);
+      }
+      forget_locked(journal_ids);
+      if (rejected_whole) {
+        log_->error("CloudWatch Logs refused a batch of " + std::to_string(n) +
+                        " events; dropped it: " + r.error().message,
+                    {logging::kv("log_stream", stream)});
+        d.dropped += n;
+        continue;
+      }
       d.delivered += r->accepted;
       d.rejected += r->rejected();
       if (r->rejected() > 0) {

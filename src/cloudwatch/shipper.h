@@ -1,17 +1,29 @@
 #pragma once
 // Keeps events that are not delivered yet and delivers them, oldest first, per stream, in
 // batches within PutLogEvents limits, with their original timestamps. Nothing is dropped
-// because delivery failed: only the bound (oldest dropped, counted and logged), the service's
-// 14-day window and a definitive rejection of the batch drop events, each with an ERROR line.
+// because delivery failed: only the bounds (oldest dropped, counted, logged, and explained in the
+// stream by a marker event), the service's 14-day window and a definitive rejection of the batch
+// drop events, each with an ERROR line.
+//
+// With a journal (CWP_SPOOL_DIR), every event is written to disk before enqueue() returns and
+// removed from it once delivered, so a restart delivers what a previous process kept. When the
+// disk refuses a write (full, read-only), events are kept in memory only, with one ERROR, and
+// written to the journal again as soon as it accepts writes.
+//
+// enqueue() may be called from any thread; flush() from one thread at a time. The lock is never
+// held during a network call.
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "cloudwatch/publisher.h"
 #include "core/clock.h"
+#include "spool/journal.h"
 
 namespace cwp::cloudwatch {
 
@@ -23,29 +35,61 @@ struct delivery {
   std::optional<core::error> error;  // why delivery stopped early
 };
 
+struct spool_limits {
+  static constexpr std::size_t default_max_events = 100'000;
+  static constexpr std::uint64_t default_max_bytes = 32ULL * 1024 * 1024;
+  std::size_t max_events{default_max_events};
+  // Counted as CloudWatch counts a batch: message bytes + 26 per event.
+  std::uint64_t max_bytes{default_max_bytes};
+};
+
 class shipper {
  public:
-  static constexpr std::size_t default_max_pending_events = 100'000;
-
+  // Takes over the events `journal` loaded (left by earlier processes), when there is one.
   shipper(publisher& pub, const logging::logger& log, const core::clock& clock,
-          std::size_t max_pending_events = default_max_pending_events)
-      : publisher_(&pub), log_(&log), clock_(&clock), max_pending_(max_pending_events) {}
+          spool_limits limits = {}, spool::journal* journal = nullptr);
 
-  // Keeps an event for `stream`. When the bound is reached the oldest event is dropped.
-  void enqueue(const std::string& stream, log_event event);
+  // Keeps an event for `stream`, on disk first when there is a journal. When a bound is
+  // reached the oldest events are dropped, and a marker event in their stream says how many.
+  // Returns true when the event is on disk (false: memory only, with or without a journal).
+  bool enqueue(const std::string& stream, log_event event);
   // Tries to deliver everything kept. Stops at the first failure that may heal (network,
   // throttling, permissions being fixed) and keeps the rest for the next call.
   delivery flush(bool emf = false);
 
-  std::size_t pending() const { return total_; }
+  std::size_t pending() const;
+  std::uint64_t pending_bytes() const;
+  std::size_t restored() const { return restored_; }  // events taken over from the journal
 
  private:
+  struct entry : log_event {
+    std::uint64_t key{0};                     // unique in this process
+    std::optional<std::uint64_t> journal_id;  // set once it is on disk
+    std::size_t marker_count{0};              // > 0: a "N events dropped" marker
+  };
+  using queue = std::deque<entry>;
+
+  void insert_locked(const std::string& stream, entry e);
+  void persist_locked(const std::string& stream, entry& e);
+  void persist_memory_only_locked();
+  void enforce_bounds_locked();
+  void drop_locked(queue& q, queue::iterator it, std::size_t& dropped_total);
+  void forget_locked(const std::vector<std::uint64_t>& journal_ids);
+  std::uint64_t size_of(const entry& e) const;
+
   publisher* publisher_;
   const logging::logger* log_;
   const core::clock* clock_;
-  std::size_t max_pending_;
-  std::map<std::string, std::deque<log_event>, std::less<>> queues_;
+  spool_limits limits_;
+  spool::journal* journal_;
+
+  mutable std::mutex mutex_;
+  std::map<std::string, queue, std::less<>> queues_;
   std::size_t total_{0};
+  std::uint64_t bytes_{0};
+  std::uint64_t next_key_{1};
+  std::size_t memory_only_{0};  // entries the journal refused; > 0 means degraded
+  std::size_t restored_{0};
 };
 
 }  // namespace cwp::cloudwatch

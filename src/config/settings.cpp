@@ -26,6 +26,12 @@ const std::vector<setting_info> table = {
      "Our own log lines: debug, info, warn or error"},
     {setting::hostname, "--hostname", "CWP_HOSTNAME", "$HOSTNAME or the system host name",
      "Host name reported in heartbeats and used by {hostname}"},
+    {setting::spool_dir, "--spool-dir", "CWP_SPOOL_DIR", "none: memory only",
+     "Directory of the crash-safe spool: undelivered events survive restarts and crashes"},
+    {setting::spool_max_events, "--spool-max-events", "CWP_SPOOL_MAX_EVENTS", "100000",
+     "Most undelivered events kept; beyond it the oldest are dropped (and counted)"},
+    {setting::spool_max_bytes, "--spool-max-bytes", "CWP_SPOOL_MAX_BYTES", "32MiB",
+     "Most bytes of undelivered events kept (message + 26 bytes each), e.g. 64MiB"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -69,6 +75,36 @@ std::string system_hostname(const core::environment& env) {
 }
 
 }  // namespace
+
+core::result<std::uint64_t> parse_byte_size(std::string_view text) {
+  std::uint64_t value = 0;
+  std::size_t i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (value > (UINT64_MAX - 9) / 10) return core::fail(core::errc::invalid_argument, "too large");
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  if (i == 0) {
+    return core::fail(
+        core::errc::invalid_argument,
+        "'" + std::string(text) + "' is not a size (use bytes, or e.g. 512KiB, 64MiB)");
+  }
+  const std::string_view suffix = text.substr(i);
+  std::uint64_t unit = 0;
+  if (suffix.empty() || suffix == "B") {
+    unit = 1;
+  } else if (suffix == "k" || suffix == "K" || suffix == "KB" || suffix == "KiB") {
+    unit = 1ULL << 10U;
+  } else if (suffix == "M" || suffix == "MB" || suffix == "MiB") {
+    unit = 1ULL << 20U;
+  } else if (suffix == "G" || suffix == "GB" || suffix == "GiB") {
+    unit = 1ULL << 30U;
+  } else {
+    return core::fail(core::errc::invalid_argument,
+                      "unknown size unit '" + std::string(suffix) + "' (use KiB, MiB or GiB)");
+  }
+  if (value > UINT64_MAX / unit) return core::fail(core::errc::invalid_argument, "too large");
+  return value * unit;
+}
 
 const std::vector<setting_info>& known_settings() { return table; }
 
@@ -163,6 +199,33 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
   } else {
     out.hostname = system_hostname(env);
   }
+
+  if (const auto dir = pick(setting::spool_dir, flags, env); dir.source != "default") {
+    if (dir.value.empty() || dir.value.front() != '/') {
+      return core::fail(core::errc::invalid_argument,
+                        dir.source + ": '" + dir.value + "' must be an absolute path");
+    }
+    out.spool_dir = dir.value;
+  }
+
+  const auto max_events = pick(setting::spool_max_events, flags, env);
+  auto events = parse_byte_size(max_events.value);  // a plain count; suffixes are not allowed
+  if (!events || max_events.value.find_first_not_of("0123456789") != std::string::npos ||
+      *events < 10 || *events > 10'000'000) {
+    return core::fail(core::errc::invalid_argument,
+                      max_events.source + ": '" + max_events.value +
+                          "' is not a number of events between 10 and 10000000");
+  }
+  out.spool_limits.max_events = static_cast<std::size_t>(*events);
+
+  const auto max_bytes = pick(setting::spool_max_bytes, flags, env);
+  auto bytes = parse_byte_size(max_bytes.value);
+  if (!bytes) return tl::unexpected(named(max_bytes.source, bytes.error()));
+  if (*bytes < 64 * 1024) {
+    return core::fail(core::errc::invalid_argument, max_bytes.source + ": '" + max_bytes.value +
+                                                        "' is too small (at least 64KiB)");
+  }
+  out.spool_limits.max_bytes = *bytes;
   return out;
 }
 

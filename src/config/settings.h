@@ -12,6 +12,7 @@
 #include "aws/endpoints.h"
 #include "aws/retry.h"
 #include "cloudwatch/names.h"
+#include "cloudwatch/shipper.h"
 #include "core/env.h"
 #include "core/error.h"
 #include "logging/logger.h"
@@ -28,6 +29,9 @@ enum class setting {
   splay,
   log_level,
   hostname,
+  spool_dir,
+  spool_max_events,
+  spool_max_bytes,
 };
 
 struct setting_info {
@@ -57,7 +61,13 @@ struct settings {
   schedule::splay splay;
   logging::level log_level{logging::level::info};
   std::string hostname;
+  std::string spool_dir;  // empty: undelivered events are kept in memory only
+  cloudwatch::spool_limits spool_limits;
 };
+
+// "32MiB", "512k", "1048576": a byte count with an optional binary suffix (k/K/KiB, M/MiB,
+// G/GiB; KB/MB/GB mean the same powers of 1024).
+core::result<std::uint64_t> parse_byte_size(std::string_view text);
 
 // Resolves and validates everything. Errors are errc::invalid_argument and name the setting
 // (flag or variable) and what is wrong with it; unknown CWP_* variables are errors too (a typo

@@ -13,6 +13,7 @@
 #include "daemon/run_loop.h"
 #include "daemon/startup.h"
 #include "daemon/worker.h"
+#include "spool/journal.h"
 
 namespace cwp::daemon {
 namespace {
@@ -34,6 +35,26 @@ struct clients {
   aws::sts_client sts;
   cloudwatch::logs_client logs;
 };
+
+// The disk spool when CWP_SPOOL_DIR is set. A directory that cannot be used is not fatal: a
+// heartbeat publisher keeps running and keeps events in memory, and says so loudly.
+std::unique_ptr<spool::journal> open_spool(const config::settings& s, const logging::logger& log) {
+  if (s.spool_dir.empty()) return nullptr;
+  auto journal = spool::journal::open(s.spool_dir);
+  if (!journal) {
+    log.error("Cannot use the spool directory; undelivered events are kept in memory only: " +
+                  journal.error().message,
+              {logging::kv("spool_dir", s.spool_dir)});
+    return nullptr;
+  }
+  const auto& loaded = (*journal)->loaded();
+  if (loaded.torn_segments > 0) {
+    log.warn("The spool held a record torn by a crash; skipped it (it was never acknowledged)",
+             {logging::kv("spool_dir", s.spool_dir),
+              logging::kv("ignored_bytes", static_cast<long long>(loaded.ignored_bytes))});
+  }
+  return std::move(*journal);
+}
 
 }  // namespace
 
@@ -94,7 +115,13 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
   if (validated == validation::rejected) return exit_code::credentials_rejected;
 
   cloudwatch::publisher pub(c.logs, log, {s.log_group, std::nullopt});
-  cloudwatch::shipper shipper(pub, log, *p.clock);
+  const auto journal = open_spool(s, log);
+  cloudwatch::shipper shipper(pub, log, *p.clock, s.spool_limits, journal.get());
+  if (shipper.restored() > 0) {
+    log.info("Restored " + std::to_string(shipper.restored()) +
+                 " undelivered events from the spool; delivering them first",
+             {logging::kv("spool_dir", s.spool_dir)});
+  }
   const core::sys_time started = p.clock->now();
   heartbeat_service heartbeats(
       heartbeat_service::parts{

@@ -8,8 +8,20 @@ namespace cwp::daemon {
 
 void heartbeat_service::record(core::sys_time scheduled) {
   const std::lock_guard lock(inbox_mutex_);
-  inbox_.push_back({next_sequence_++, scheduled});
-  undelivered_.fetch_add(1);
+  const std::uint64_t sequence = next_sequence_++;
+  auto stream = p_.settings->log_stream.render(scheduled, {p_.settings->hostname, {}});
+  if (!stream) {
+    p_.log->error("CWP_LOG_STREAM: " + stream.error().message + "; heartbeat dropped");
+    return;
+  }
+  const bool on_disk = p_.shipper->enqueue(
+      *stream,
+      cloudwatch::make_heartbeat_event(p_.source, cloudwatch::heartbeat{sequence, scheduled}));
+  p_.log->debug(
+      "Heartbeat recorded",
+      {logging::kv("id", p_.source.boot_id + "-" + std::to_string(sequence)),
+       logging::kv("log_stream", *stream), logging::kv("spooled", on_disk ? "disk" : "memory")});
+  inbox_.push_back({sequence, std::move(*stream)});
 }
 
 std::optional<exit_code> heartbeat_service::fatal() const {
@@ -31,22 +43,12 @@ void heartbeat_service::schedule_retry() {
 }
 
 void heartbeat_service::deliver() {
-  std::vector<recorded> fresh;
+  std::vector<recorded> added;
+  std::size_t before = 0;
   {
     const std::lock_guard lock(inbox_mutex_);
-    fresh.swap(inbox_);
-  }
-  std::vector<std::pair<std::uint64_t, std::string>> added;  // sequence, stream
-  for (const auto& r : fresh) {
-    auto stream = p_.settings->log_stream.render(r.scheduled, {p_.settings->hostname, {}});
-    if (!stream) {
-      p_.log->error("CWP_LOG_STREAM: " + stream.error().message + "; heartbeat dropped");
-      undelivered_.fetch_sub(1);
-      continue;
-    }
-    p_.shipper->enqueue(*stream, cloudwatch::make_heartbeat_event(
-                                     p_.source, cloudwatch::heartbeat{r.sequence, r.scheduled}));
-    added.emplace_back(r.sequence, *stream);
+    added.swap(inbox_);
+    before = p_.shipper->pending();
   }
 
   if (!validated_) {
@@ -63,12 +65,7 @@ void heartbeat_service::deliver() {
     }
   }
 
-  const std::size_t before = p_.shipper->pending();
   const auto d = p_.shipper->flush();
-  undelivered_.store(d.pending + [&] {
-    const std::lock_guard lock(inbox_mutex_);
-    return inbox_.size();
-  }());
   if (d.error) {
     p_.log->error("Failed to publish log to CloudWatch Logs: " + d.error->message,
                   {logging::kv("log_group", p_.settings->log_group),

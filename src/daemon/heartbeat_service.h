@@ -1,7 +1,8 @@
 #pragma once
-// What a heartbeat does, split by thread: record() notes "alive at T" at the scheduled time (main
-// loop, never blocks); deliver() validates the credentials if that is still pending, hands
-// everything recorded to the shipper and delivers it (worker thread). A failed delivery keeps
+// What a heartbeat does, split by thread: record() keeps "alive at T" at the scheduled time in
+// the shipper (main loop; on disk before it returns when there is a spool, never waits for the
+// network); deliver() validates the credentials if that is still pending and delivers
+// everything kept (worker thread). A failed delivery keeps
 // the events and asks for a retry with a growing delay; it never ends the process. Only AWS
 // rejecting the credentials is fatal.
 
@@ -52,12 +53,12 @@ class heartbeat_service {
   // True when a delivery run should start without waiting for a tick: heartbeats were recorded
   // while the last run was busy, or a failed run's retry delay has passed.
   bool delivery_due(std::chrono::steady_clock::time_point now) const;
-  std::size_t undelivered() const { return undelivered_.load(); }
+  std::size_t undelivered() const { return p_.shipper->pending(); }
 
  private:
   struct recorded {
     std::uint64_t sequence;
-    core::sys_time scheduled;
+    std::string stream;
   };
 
   // After a failed run: the next one is due after the current delay, which then doubles.
@@ -66,10 +67,9 @@ class heartbeat_service {
   parts p_;
   bool validated_;  // worker thread only
   mutable std::mutex inbox_mutex_;
-  std::vector<recorded> inbox_;
+  std::vector<recorded> inbox_;     // recorded since the last delivery run started
   std::uint64_t next_sequence_{1};  // guarded by inbox_mutex_
   std::atomic<int> fatal_{0};
-  std::atomic<std::size_t> undelivered_{0};
   std::atomic<long long> retry_at_ns_{0};                // steady clock; 0 = no retry pending
   std::chrono::seconds retry_delay_{first_retry_delay};  // worker thread only
 };

@@ -13,7 +13,7 @@ from typing import Any
 FIRST_KEYS = ["service", "timestamp", "level", "message"]
 SERVICES = {"cloudwatch-publisher-entrypoint", "cloudwatch-publisher"}
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-LEVELS_BY_STREAM = {"stdout": {"INFO", "WARN"}, "stderr": {"ERROR"}}
+LEVELS_BY_STREAM = {"stdout": {"DEBUG", "INFO", "WARN"}, "stderr": {"ERROR"}}
 
 
 def parse_lines(text: str, stream: str) -> list[dict[str, Any]]:

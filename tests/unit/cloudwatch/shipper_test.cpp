@@ -8,7 +8,9 @@
 #include "core/time_format.h"
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
+#include "support/file_size_limit.h"
 #include "support/scripted_transport.h"
+#include "support/temp_dir.h"
 
 namespace cwp::cloudwatch {
 namespace {
@@ -99,16 +101,54 @@ TEST_F(Shipper, SortsOutOfOrderEventsBeforeSending) {
   EXPECT_EQ(sent_messages(), (std::vector<std::string>{"early", "late"}));
 }
 
-TEST_F(Shipper, DropsTheOldestWhenTheBoundIsReachedAndSaysSo) {
-  shipper s(pub_, log, clock, 2);
+TEST_F(Shipper, DropsTheOldestWhenTheBoundIsReachedAndExplainsTheGapInTheStream) {
+  shipper s(pub_, log, clock, {.max_events = 2});
   s.enqueue("s", at(30s, "a"));
   s.enqueue("s", at(20s, "b"));
   s.enqueue("s", at(10s, "c"));
-  EXPECT_EQ(s.pending(), 2U);
   EXPECT_EQ(sink.count(logging::level::error), 1U);
+  EXPECT_TRUE(sink.contains("exceed the spool limits"));
+  // Two events and the marker that stands where "a" was.
+  EXPECT_EQ(s.pending(), 3U);
   transport.respond(200, "{}");
   s.flush();
-  EXPECT_EQ(sent_messages(), (std::vector<std::string>{"b", "c"}));
+  const auto sent = sent_messages();
+  ASSERT_EQ(sent.size(), 3U);
+  EXPECT_EQ(nlohmann::json::parse(sent[0])["message"], "1 events dropped");
+  EXPECT_EQ(sent[1], "b");
+  EXPECT_EQ(sent[2], "c");
+}
+
+TEST_F(Shipper, OneMarkerPerStreamCountsEveryDroppedEvent) {
+  shipper s(pub_, log, clock, {.max_events = 10});
+  for (int i = 0; i < 25; ++i) s.enqueue("s", at(std::chrono::seconds{100 - i}, std::to_string(i)));
+  // The marker counts against the bound too: it and the newest nine are kept.
+  EXPECT_EQ(s.pending(), 10U);
+  transport.respond(200, "{}");
+  s.flush();
+  const auto sent = sent_messages();
+  ASSERT_EQ(sent.size(), 10U);
+  const auto marker = nlohmann::json::parse(sent[0]);
+  EXPECT_EQ(marker["message"], "16 events dropped");
+  EXPECT_EQ(marker["dropped"], 16);
+  EXPECT_EQ(sent[1], "16");
+  EXPECT_EQ(sent[9], "24");
+}
+
+TEST_F(Shipper, TheByteBoundCountsMessagesAsCloudWatchDoes) {
+  // 26 bytes of overhead per event: three 74-byte messages are 300 bytes.
+  shipper s(pub_, log, clock, {.max_events = 1000, .max_bytes = 250});
+  s.enqueue("s", at(3s, std::string(74, 'a')));
+  s.enqueue("s", at(2s, std::string(74, 'b')));
+  EXPECT_EQ(s.pending_bytes(), 200U);
+  s.enqueue("s", at(1s, std::string(74, 'c')));
+  EXPECT_TRUE(sink.contains("exceed the spool limits"));
+  transport.respond(200, "{}");
+  s.flush();
+  const auto sent = sent_messages();
+  ASSERT_EQ(sent.size(), 3U);
+  EXPECT_EQ(nlohmann::json::parse(sent[0])["dropped"], 1);
+  EXPECT_EQ(sent[1], std::string(74, 'b'));
 }
 
 TEST_F(Shipper, DropsEventsPastTheFourteenDayWindowWithAnError) {
@@ -154,6 +194,90 @@ TEST_F(Shipper, KeepsStreamsApartAndDeliversEach) {
   const auto d = s.flush();
   EXPECT_EQ(d.delivered, 2U);
   EXPECT_EQ(sent_messages(), (std::vector<std::string>{"old-day", "new-day"}));
+}
+
+// ---- with the disk spool
+
+std::unique_ptr<spool::journal> open_journal(const testing::temp_dir& dir) {
+  auto j = spool::journal::open(dir.path());
+  if (!j) throw std::runtime_error(j.error().message);
+  return std::move(*j);
+}
+
+TEST_F(Shipper, EventsKeptOnDiskAreDeliveredByTheNextProcess) {
+  testing::temp_dir dir;
+  {
+    auto journal = open_journal(dir);
+    shipper first(pub_, log, clock, {}, journal.get());
+    first.enqueue("s", at(20s, "before the crash 1"));
+    first.enqueue("s", at(10s, "before the crash 2"));
+    transport.fail(core::errc::network, "refused");
+    EXPECT_TRUE(first.flush().error);
+  }
+  auto journal = open_journal(dir);
+  shipper second(pub_, log, clock, {}, journal.get());
+  EXPECT_EQ(second.restored(), 2U);
+  second.enqueue("s", at(0s, "after the restart"));
+  transport.respond(200, "{}");
+  const auto d = second.flush();
+  EXPECT_EQ(d.delivered, 3U);
+  const auto last = nlohmann::json::parse(transport.requests().back().body)["logEvents"];
+  ASSERT_EQ(last.size(), 3U);
+  EXPECT_EQ(last[0]["message"], "before the crash 1");
+  EXPECT_EQ(last[1]["message"], "before the crash 2");
+  EXPECT_EQ(last[2]["message"], "after the restart");
+  // Delivered events are gone from the disk too: a third process has nothing to send.
+  EXPECT_EQ(journal->live_events(), 0U);
+}
+
+TEST_F(Shipper, DroppedEventsAreRemovedFromTheDiskToo) {
+  testing::temp_dir dir;
+  auto journal = open_journal(dir);
+  shipper s(pub_, log, clock, {.max_events = 10}, journal.get());
+  for (int i = 0; i < 12; ++i) s.enqueue("s", at(std::chrono::seconds{60 - i}, std::to_string(i)));
+  // Nine events and the marker for the three dropped, on disk as in memory.
+  EXPECT_EQ(journal->live_events(), 10U);
+  EXPECT_EQ(s.pending(), 10U);
+}
+
+TEST_F(Shipper, AFullDiskDegradesToMemoryWithOneErrorAndRecoversWhenSpaceReturns) {
+  testing::temp_dir dir;
+  auto journal = open_journal(dir);
+  shipper s(pub_, log, clock, {}, journal.get());
+  s.enqueue("s", at(30s, "on disk"));
+  {
+    const testing::file_size_limit full(journal->file_bytes());
+    s.enqueue("s", at(20s, "memory only 1"));
+    s.enqueue("s", at(10s, "memory only 2"));
+  }
+  EXPECT_EQ(sink.count(logging::level::error), 1U);
+  EXPECT_TRUE(sink.contains("Cannot write to the spool directory"));
+  EXPECT_EQ(journal->live_events(), 1U);
+  EXPECT_EQ(s.pending(), 3U);
+
+  // Space is back: the next event brings the kept ones to disk with it.
+  s.enqueue("s", at(0s, "on disk again"));
+  EXPECT_TRUE(sink.contains("The spool directory accepts writes again; 2 events"));
+  EXPECT_EQ(journal->live_events(), 4U);
+
+  transport.respond(200, "{}");
+  EXPECT_EQ(s.flush().delivered, 4U);
+  EXPECT_EQ(journal->live_events(), 0U);
+}
+
+TEST_F(Shipper, EventsKeptInMemoryWhileTheDiskIsFullAreStillDelivered) {
+  testing::temp_dir dir;
+  auto journal = open_journal(dir);
+  shipper s(pub_, log, clock, {}, journal.get());
+  {
+    const testing::file_size_limit full(0);
+    s.enqueue("s", at(10s, "memory only"));
+    transport.respond(200, "{}");
+    EXPECT_EQ(s.flush().delivered, 1U);
+  }
+  EXPECT_EQ(sent_messages(), (std::vector<std::string>{"memory only"}));
+  EXPECT_EQ(s.pending(), 0U);
+  EXPECT_EQ(journal->live_events(), 0U);
 }
 
 }  // namespace

@@ -1,0 +1,115 @@
+#pragma once
+// The crash-safe disk spool: an append-only journal of segment files in one directory.
+//
+// append() writes an event record and fdatasync()s it before returning: once it returned an id,
+// the event survives a crash or SIGKILL. remove() appends a removal record for events that were
+// delivered (or dropped on purpose). Opening the directory replays every segment in order: the
+// events without a removal are the ones still to deliver. A record torn by a crash fails its
+// checksum and is skipped with everything after it in that segment (it was never acknowledged).
+// After loading, the live events are rewritten into one fresh segment (temp file, fsync, rename,
+// fsync of the directory) and the old segments are deleted, so the journal never grows across
+// restarts; while running, fully removed segments are deleted oldest first and the journal is
+// compacted the same way when dead records dominate it.
+//
+// One process owns a directory at a time (flock on its `lock` file). Thread-safe.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "spool/record.h"
+
+namespace cwp::spool {
+
+struct stored_event {
+  std::uint64_t id{0};
+  std::string stream;
+  std::int64_t timestamp_ms{0};
+  std::string message;
+};
+
+struct load_report {
+  std::size_t segments{0};       // segment files read
+  std::size_t events{0};         // undelivered events found
+  std::size_t torn_segments{0};  // segments whose tail was torn (crash during a write)
+  std::size_t ignored_bytes{0};  // bytes after a torn or corrupt record, never trusted
+};
+
+class journal {
+ public:
+  struct options {
+    std::size_t segment_bytes = 4U * 1024U * 1024U;  // start a new segment beyond this size
+  };
+
+  // Creates the directory (mode 0700) when missing, locks it, loads and compacts it.
+  static core::result<std::unique_ptr<journal>> open(const std::filesystem::path& dir,
+                                                     options opts);
+  static core::result<std::unique_ptr<journal>> open(const std::filesystem::path& dir) {
+    return open(dir, options{});
+  }
+
+  journal(const journal&) = delete;
+  journal& operator=(const journal&) = delete;
+  ~journal();
+
+  // What the previous processes left undelivered, oldest id first (moved out: call once).
+  std::vector<stored_event> take_loaded();
+  const load_report& loaded() const { return report_; }
+
+  // Durably appends one event; returns its id. On failure nothing was added (a partial write
+  // is cut off again) and the caller keeps the event elsewhere.
+  core::result<std::uint64_t> append(std::string_view stream, std::int64_t timestamp_ms,
+                                     std::string_view message);
+  // Marks events as gone (delivered or dropped). A failed write is retried with the next
+  // append or remove; until then a crash would deliver those events again (at least once).
+  core::result<void> remove(std::span<const std::uint64_t> ids);
+
+  std::size_t live_events() const;
+  std::uint64_t live_bytes() const;  // encoded size of the live event records
+  std::uint64_t file_bytes() const;  // size of the segment files on disk
+  const std::filesystem::path& directory() const { return dir_; }
+
+ private:
+  struct segment {
+    int fd{-1};  // open only for the segment being appended to
+    std::uint64_t bytes{0};
+    std::size_t live{0};
+  };
+  struct live_event {
+    std::uint64_t segment;
+    std::uint64_t bytes;
+  };
+
+  journal(std::filesystem::path dir, int lock_fd, options opts);
+  core::result<void> load();
+  core::result<void> compact();  // rewrite the live events into one new segment
+  core::result<void> write_record(const std::string& bytes);  // to the current segment
+  core::result<void> flush_pending_removals();
+  void collect_garbage();
+  std::filesystem::path segment_path(std::uint64_t number) const;
+
+  mutable std::mutex mutex_;
+  std::filesystem::path dir_;
+  int lock_fd_;
+  options opts_;
+  load_report report_;
+  std::vector<stored_event> loaded_;
+  std::map<std::uint64_t, segment> segments_;  // by number, oldest first
+  std::map<std::uint64_t, live_event> live_;   // by event id
+  std::uint64_t current_{0};                   // segment appended to; 0 = none yet
+  std::uint64_t next_segment_{1};
+  std::uint64_t next_id_{1};
+  std::uint64_t live_bytes_{0};
+  std::uint64_t file_bytes_{0};
+  std::vector<std::uint64_t> pending_removals_;  // removal record not written yet
+};
+
+}  // namespace cwp::spool

@@ -1,0 +1,53 @@
+#pragma once
+// The spool's on-disk record format. A segment file is a sequence of records:
+//
+//   u32 magic "CWP1" | u32 body length | u32 CRC-32C of the body | body
+//
+// all little-endian. A body is either an event (type 1: id, timestamp, stream, message) or a
+// removal (type 2: ids of events delivered or dropped). decode_segment() reads records until
+// the end or the first record that is short, oversized, or fails its checksum: after a crash
+// only the tail can be torn, and nothing after a bad record is trusted.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cwp::spool {
+
+inline constexpr std::uint32_t record_magic = 0x31505743U;  // "CWP1" read as little-endian
+inline constexpr std::size_t record_header_bytes = 12;
+// Larger than any event CloudWatch accepts (1 MiB) plus its stream name; anything bigger is
+// corruption.
+inline constexpr std::size_t max_record_body_bytes = 2U * 1024U * 1024U;
+
+struct event_record {
+  std::uint64_t id{0};
+  std::int64_t timestamp_ms{0};
+  std::string stream;
+  std::string message;
+  bool operator==(const event_record&) const = default;
+};
+
+struct removal_record {
+  std::vector<std::uint64_t> ids;
+  bool operator==(const removal_record&) const = default;
+};
+
+using record = std::variant<event_record, removal_record>;
+
+// Appends the encoded record to `out`.
+void encode(const event_record& r, std::string& out);
+void encode(const removal_record& r, std::string& out);
+
+struct decoded_segment {
+  std::vector<record> records;
+  std::size_t valid_bytes{0};  // length of the prefix made of whole, valid records
+  bool torn{false};            // bytes after valid_bytes were ignored
+};
+
+decoded_segment decode_segment(std::string_view bytes);
+
+}  // namespace cwp::spool
