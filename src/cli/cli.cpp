@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -8,6 +10,7 @@
 #include "aws/credentials/default_chain.h"
 #include "config/settings.h"
 #include "daemon/app.h"
+#include "daemon/check.h"
 #include "daemon/signals.h"
 #include "daemon/startup.h"
 #include "http/beast_transport.h"
@@ -93,8 +96,8 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
       "AWS_SESSION_TOKEN, AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, "
       "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, AWS_ENDPOINT_URL_STS, AWS_MAX_ATTEMPTS, AWS_CA_BUNDLE, "
       "HTTPS_PROXY / NO_PROXY.\n"
-      "Exit codes: 0 ok, 1 not delivered, 2 usage or configuration error, 3 credentials "
-      "rejected by AWS.");
+      "Exit codes: 0 ok, 1 not delivered (check: a check failed), 2 usage or configuration "
+      "error, 3 credentials rejected by AWS.");
 
   config::flag_values flags;
   for (const auto& s : config::known_settings()) {
@@ -110,6 +113,16 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
       "until SIGTERM");
   auto* once = app.add_subcommand(
       "once", "Validate configuration and credentials, publish one heartbeat now, exit");
+  auto* check = app.add_subcommand(
+      "check",
+      "Preflight: region, endpoints, credentials, identity, clock, log group and stream, write "
+      "access, each with a hint on failure; exit 0 only if publishing would work");
+  bool check_write = false;
+  std::string check_output = "text";
+  check->add_flag("--write", check_write,
+                  "Also create the log group and stream if missing and put one test event");
+  check->add_option("--output", check_output, "Report format: text or json (default: text)")
+      ->check(CLI::IsMember({"text", "json"}));
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
@@ -145,6 +158,20 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
   }
   if (once->parsed()) {
     return run_with_platform(*settings, env, out, err, daemon::run_once);
+  }
+  if (check->parsed()) {
+    const bool json = check_output == "json";
+    // Colour only for a person at a terminal: never in JSON, never with NO_COLOR set.
+    const bool colour =
+        !json && &out == &std::cout && ::isatty(STDOUT_FILENO) == 1 && !env.non_empty("NO_COLOR");
+    // stdout carries only the report; our own log lines (if any) go to stderr.
+    return run_with_platform(
+        *settings, env, err, err, [&](const config::settings& s, daemon::platform& p) {
+          const auto report = daemon::run_checks(s, p, daemon::check_options{check_write});
+          out << (json ? daemon::render_json(report) : daemon::render_text(report, colour));
+          out.flush();
+          return report.code;
+        });
   }
   log_usage_error(out, err, "no subcommand given (run with --help for usage)");
   return daemon::to_int(exit_code::usage);

@@ -1,5 +1,6 @@
 #include "cloudwatch/logs_client.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace cwp::cloudwatch {
@@ -18,7 +19,57 @@ std::optional<std::size_t> index_of(const nlohmann::json& info, const char* key)
   return static_cast<std::size_t>(v);
 }
 
+// Lists the "name" field of every object in body[list]: one page of a Describe* answer.
+core::result<name_page> parse_names(std::string_view body, const char* operation, const char* list,
+                                    const char* name) {
+  const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) {
+    return core::fail(core::errc::parse,
+                      std::string(operation) + ": the response is not a JSON object");
+  }
+  name_page page;
+  if (const auto items = j.find(list); items != j.end() && items->is_array()) {
+    for (const auto& item : *items) {
+      if (!item.is_object()) continue;
+      if (const auto n = item.find(name); n != item.end() && n->is_string()) {
+        page.names.push_back(n->get<std::string>());
+      }
+    }
+  }
+  if (const auto token = j.find("nextToken"); token != j.end() && token->is_string()) {
+    page.next_token = token->get<std::string>();
+  }
+  return page;
+}
+
+// Describe* pages are sorted by name, so the exact name (the shortest with that prefix) is on
+// the first page; the bound only stops a service that keeps handing out tokens.
+constexpr int max_describe_pages = 20;
+// The largest page DescribeLogGroups and DescribeLogStreams allow.
+constexpr int describe_page_limit = 50;
+
 }  // namespace
+
+std::string describe_log_groups_body(std::string_view prefix, std::string_view next_token) {
+  json j{{"logGroupNamePrefix", prefix}, {"limit", describe_page_limit}};
+  if (!next_token.empty()) j["nextToken"] = next_token;
+  return dump(j);
+}
+
+std::string describe_log_streams_body(std::string_view group, std::string_view prefix,
+                                      std::string_view next_token) {
+  json j{{"logGroupName", group}, {"logStreamNamePrefix", prefix}, {"limit", describe_page_limit}};
+  if (!next_token.empty()) j["nextToken"] = next_token;
+  return dump(j);
+}
+
+core::result<name_page> parse_describe_log_groups(std::string_view body) {
+  return parse_names(body, "DescribeLogGroups", "logGroups", "logGroupName");
+}
+
+core::result<name_page> parse_describe_log_streams(std::string_view body) {
+  return parse_names(body, "DescribeLogStreams", "logStreams", "logStreamName");
+}
 
 std::string create_log_group_body(std::string_view group) {
   return dump(json{{"logGroupName", group}});
@@ -102,6 +153,42 @@ core::result<void> logs_client::put_retention_policy(std::string_view group, int
   auto r = call("PutRetentionPolicy", put_retention_policy_body(group, days));
   if (!r) return tl::unexpected(r.error());
   return {};
+}
+
+core::result<bool> logs_client::log_group_exists(std::string_view group) const {
+  std::string token;
+  for (int page = 0; page < max_describe_pages; ++page) {
+    auto r = call("DescribeLogGroups", describe_log_groups_body(group, token));
+    if (!r) return tl::unexpected(r.error());
+    auto names = parse_describe_log_groups(r->body);
+    if (!names) return tl::unexpected(names.error());
+    if (std::find(names->names.begin(), names->names.end(), group) != names->names.end()) {
+      return true;
+    }
+    if (names->next_token.empty()) break;
+    token = std::move(names->next_token);
+  }
+  return false;
+}
+
+core::result<bool> logs_client::log_stream_exists(std::string_view group,
+                                                  std::string_view stream) const {
+  std::string token;
+  for (int page = 0; page < max_describe_pages; ++page) {
+    auto r = call("DescribeLogStreams", describe_log_streams_body(group, stream, token));
+    if (!r) {
+      if (r.error().remote_code == "ResourceNotFoundException") return false;
+      return tl::unexpected(r.error());
+    }
+    auto names = parse_describe_log_streams(r->body);
+    if (!names) return tl::unexpected(names.error());
+    if (std::find(names->names.begin(), names->names.end(), stream) != names->names.end()) {
+      return true;
+    }
+    if (names->next_token.empty()) break;
+    token = std::move(names->next_token);
+  }
+  return false;
 }
 
 core::result<put_result> logs_client::put_log_events(std::string_view group,

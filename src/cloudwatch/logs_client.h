@@ -37,6 +37,18 @@ std::string put_log_events_body(std::string_view group, std::string_view stream,
 // Interprets a PutLogEvents answer for a batch of `sent` events.
 core::result<put_result> parse_put_log_events(std::string_view body, std::size_t sent);
 
+// One page of DescribeLogGroups / DescribeLogStreams: the names listed and the token of the
+// next page (empty on the last page).
+struct name_page {
+  std::vector<std::string> names;
+  std::string next_token;
+};
+std::string describe_log_groups_body(std::string_view prefix, std::string_view next_token);
+std::string describe_log_streams_body(std::string_view group, std::string_view prefix,
+                                      std::string_view next_token);
+core::result<name_page> parse_describe_log_groups(std::string_view body);
+core::result<name_page> parse_describe_log_streams(std::string_view body);
+
 class logs_client {
  public:
   explicit logs_client(aws::service_client client) : client_(std::move(client)) {}
@@ -45,6 +57,10 @@ class logs_client {
   core::result<bool> create_log_group(std::string_view group) const;
   core::result<bool> create_log_stream(std::string_view group, std::string_view stream) const;
   core::result<void> put_retention_policy(std::string_view group, int days) const;
+  // Read-only existence checks (DescribeLogGroups / DescribeLogStreams with the name as
+  // prefix, paging until the exact name shows up). A stream of a missing group does not exist.
+  core::result<bool> log_group_exists(std::string_view group) const;
+  core::result<bool> log_stream_exists(std::string_view group, std::string_view stream) const;
   // emf: mark the batch as Embedded Metric Format (x-amzn-logs-format: json/emf).
   core::result<put_result> put_log_events(std::string_view group, std::string_view stream,
                                           std::span<const log_event> events,

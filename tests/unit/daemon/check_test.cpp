@@ -1,0 +1,400 @@
+#include "daemon/check.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "aws/credentials/environment_provider.h"
+#include "support/fake_clock.h"
+#include "support/scripted_transport.h"
+
+namespace cwp::daemon {
+namespace {
+
+constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentityResult>
+<Arn>arn:aws:iam::123456789012:user/publisher</Arn><Account>123456789012</Account>
+</GetCallerIdentityResult></GetCallerIdentityResponse>)";
+constexpr const char* secret = "s3cr3t/Key+value";
+constexpr const char* token = "FwoGZXIvYXdzEXAMPLEsessionTOKEN";
+// The fake clock's start, 2026-01-01T00:00:00Z, as an HTTP Date.
+constexpr const char* now_date = "Thu, 01 Jan 2026 00:00:00 GMT";
+
+std::string xml_error(const char* code, const char* message) {
+  return std::string("<ErrorResponse><Error><Code>") + code + "</Code><Message>" + message +
+         "</Message></Error><RequestId>r-1</RequestId></ErrorResponse>";
+}
+
+class Check : public ::testing::Test {
+ protected:
+  check_report run(std::map<std::string, std::string, std::less<>> vars, bool write = false) {
+    vars.emplace("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    vars.emplace("AWS_REGION", "eu-west-1");
+    vars.emplace("HOSTNAME", "node-7");
+    env_ = core::map_environment(std::move(vars));
+    auto s = config::resolve({}, env_);
+    EXPECT_TRUE(s);
+    creds_ = std::make_unique<aws::environment_provider>(env_);
+    platform p{env_, &clock, nullptr, &transport, creds_.get(), [] { return 0.0; }, {}};
+    return run_checks(*s, p, check_options{write});
+  }
+
+  static std::map<std::string, std::string, std::less<>> keys() {
+    return {{"AWS_ACCESS_KEY_ID", "AKIDPUBLISHER1234"}, {"AWS_SECRET_ACCESS_KEY", secret}};
+  }
+
+  // Queues an answer carrying the server's Date, as AWS (and moto) send. Public: tests chain it.
+ public:
+  Check& respond(int status, std::string body, std::vector<http::header> headers = {}) {
+    headers.push_back({"Date", now_date});
+    transport.respond(status, std::move(body), std::move(headers));
+    return *this;
+  }
+
+ protected:
+  std::vector<std::string> targets() const {
+    std::vector<std::string> out;
+    for (const auto& r : transport.requests()) {
+      if (auto t = r.find_header("X-Amz-Target")) {
+        out.push_back(t->substr(std::string("Logs_20140328.").size()));
+      } else {
+        out.push_back("STS");
+      }
+    }
+    return out;
+  }
+
+  static const check_result& named(const check_report& r, std::string_view name) {
+    for (const auto& c : r.checks) {
+      if (c.name == name) return c;
+    }
+    throw std::runtime_error("no check named " + std::string(name));
+  }
+
+  static std::vector<std::string> names(const check_report& r) {
+    std::vector<std::string> out;
+    for (const auto& c : r.checks) out.push_back(c.name);
+    return out;
+  }
+
+  static bool all(const check_report& r, check_status s) {
+    return std::all_of(r.checks.begin(), r.checks.end(),
+                       [s](const check_result& c) { return c.status == s; });
+  }
+
+  testing::fake_clock clock{core::sys_time{std::chrono::seconds{1'767'225'600}}};
+  testing::scripted_transport transport;
+  core::environment env_;
+  std::unique_ptr<aws::environment_provider> creds_;
+};
+
+const std::vector<std::string> every_check{"region",          "endpoints",   "credentials",
+                                           "caller identity", "clock skew",  "log group",
+                                           "log stream",      "write access"};
+
+TEST_F(Check, HealthyReadOnlyRunPassesEveryCheckWithoutWritingAnything) {
+  respond(200, identity).respond(200, R"({"logGroups":[]})");
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::ok);
+  EXPECT_EQ(names(r), every_check);
+  EXPECT_TRUE(all(r, check_status::pass)) << render_text(r, false);
+  EXPECT_EQ(targets(), (std::vector<std::string>{"STS", "DescribeLogGroups"}));
+  EXPECT_EQ(named(r, "region").detail, "eu-west-1 (AWS_REGION)");
+  EXPECT_EQ(named(r, "endpoints").detail,
+            "CloudWatch Logs http://127.0.0.1:9 (AWS_ENDPOINT_URL), STS http://127.0.0.1:9 "
+            "(AWS_ENDPOINT_URL)");
+  EXPECT_EQ(named(r, "credentials").detail, "environment, access key ****1234, does not expire");
+  EXPECT_EQ(named(r, "caller identity").detail,
+            "arn:aws:iam::123456789012:user/publisher (account 123456789012)");
+  EXPECT_EQ(named(r, "clock skew").detail, "local clock within 1 s of AWS");
+  EXPECT_EQ(named(r, "log group").detail,
+            "/monorepo-fem/heartbeat does not exist; will be created on first publish");
+  EXPECT_EQ(named(r, "log stream").detail,
+            "heartbeat-2026-01-01 does not exist; will be created on first publish");
+  EXPECT_EQ(named(r, "write access").detail, "not tested (read-only check)");
+  EXPECT_NE(named(r, "write access").hint.find("check --write"), std::string::npos);
+}
+
+TEST_F(Check, ExistingGroupAndStreamAreReportedAsExisting) {
+  respond(200, identity)
+      .respond(200, R"({"logGroups":[{"logGroupName":"/monorepo-fem/heartbeat"}]})")
+      .respond(200, R"({"logStreams":[{"logStreamName":"heartbeat-2026-01-01"}]})");
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::ok);
+  EXPECT_EQ(named(r, "log group").detail, "/monorepo-fem/heartbeat exists");
+  EXPECT_EQ(named(r, "log stream").detail, "heartbeat-2026-01-01 exists");
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"STS", "DescribeLogGroups", "DescribeLogStreams"}));
+}
+
+TEST_F(Check, DescribeNotAllowedIsFineForPublishingAndSaysSo) {
+  // The least-privilege publishing policy has no Describe* actions.
+  respond(200, identity)
+      .respond(403, xml_error("AccessDenied", "not authorized to perform: logs:DescribeLogGroups"))
+      .respond(403,
+               xml_error("AccessDenied", "not authorized to perform: logs:DescribeLogStreams"));
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::ok);
+  EXPECT_TRUE(all(r, check_status::pass)) << render_text(r, false);
+  EXPECT_EQ(named(r, "log group").detail,
+            "/monorepo-fem/heartbeat: not verified (logs:DescribeLogGroups is not allowed)");
+  EXPECT_NE(named(r, "log group").hint.find("publishing does not need it"), std::string::npos);
+}
+
+TEST_F(Check, WriteCreatesGroupAndStreamAndPutsOneEventMarkedAsACheck) {
+  respond(200, identity).respond(200, "").respond(200, "").respond(200, "{}");
+  const auto r = run(keys(), /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::ok);
+  EXPECT_TRUE(all(r, check_status::pass)) << render_text(r, false);
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"STS", "CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(named(r, "log group").detail, "/monorepo-fem/heartbeat created");
+  EXPECT_EQ(named(r, "write access").detail,
+            "test event accepted in /monorepo-fem/heartbeat/heartbeat-2026-01-01");
+  const auto body = nlohmann::json::parse(transport.requests().back().body);
+  ASSERT_EQ(body["logEvents"].size(), 1U);
+  EXPECT_EQ(body["logEvents"][0]["timestamp"], 1'767'225'600'000LL);
+  const auto message = nlohmann::json::parse(body["logEvents"][0]["message"].get<std::string>());
+  EXPECT_EQ(message["event"], "check");
+  EXPECT_EQ(message["host"], "node-7");
+  EXPECT_NE(message["message"].get<std::string>().find("not a heartbeat"), std::string::npos);
+}
+
+TEST_F(Check, WriteAcceptsAGroupAndStreamThatAlreadyExist) {
+  const std::vector<http::header> exists{{"x-amzn-ErrorType", "ResourceAlreadyExistsException"}};
+  respond(200, identity).respond(400, "{}", exists).respond(400, "{}", exists).respond(200, "{}");
+  const auto r = run(keys(), /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::ok);
+  EXPECT_EQ(named(r, "log group").detail, "/monorepo-fem/heartbeat exists");
+  EXPECT_EQ(named(r, "log stream").detail, "heartbeat-2026-01-01 exists");
+}
+
+TEST_F(Check, NoCredentialsExitTwoWithHowToProvideThemAndCallNothing) {
+  const auto r = run({});
+  EXPECT_EQ(r.code, exit_code::usage);
+  EXPECT_TRUE(transport.requests().empty());
+  const auto& c = named(r, "credentials");
+  EXPECT_EQ(c.status, check_status::fail);
+  EXPECT_NE(c.detail.find("AWS_ACCESS_KEY_ID"), std::string::npos);
+  EXPECT_NE(c.hint.find("AWS_PROFILE"), std::string::npos);
+  EXPECT_NE(c.hint.find("role"), std::string::npos);
+  EXPECT_EQ(names(r), every_check);
+  for (const auto* name : {"caller identity", "clock skew", "log group", "write access"}) {
+    EXPECT_EQ(named(r, name).status, check_status::skip) << name;
+  }
+}
+
+TEST_F(Check, WrongSecretExitThreeAndPointsAtTheKeyPair) {
+  respond(403, xml_error("SignatureDoesNotMatch",
+                         "The request signature we calculated does not "
+                         "match the signature you provided."));
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::credentials_rejected);
+  const auto& c = named(r, "caller identity");
+  EXPECT_EQ(c.status, check_status::fail);
+  EXPECT_NE(c.detail.find("SignatureDoesNotMatch"), std::string::npos);
+  EXPECT_NE(c.hint.find("secret access key does not belong to access key ****1234"),
+            std::string::npos);
+  // The error answer still carried a Date: the clock is checked anyway.
+  EXPECT_EQ(named(r, "clock skew").status, check_status::pass);
+  EXPECT_EQ(named(r, "log group").status, check_status::skip);
+  EXPECT_EQ(transport.requests().size(), 1U);
+}
+
+TEST_F(Check, UnknownAccessKeySaysAwsDoesNotKnowIt) {
+  respond(403, xml_error("InvalidClientTokenId",
+                         "The security token included in the request "
+                         "is invalid."));
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::credentials_rejected);
+  EXPECT_NE(named(r, "caller identity").hint.find("AWS does not know access key ****1234"),
+            std::string::npos);
+}
+
+TEST_F(Check, MissingPermissionNamesTheActionsAndTheLogGroupArn) {
+  respond(200, identity)
+      .respond(403, xml_error("AccessDenied",
+                              "User: arn:aws:iam::123456789012:user/publisher is "
+                              "not authorized to perform: logs:CreateLogGroup"));
+  const auto r = run(keys(), /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::failed);
+  const auto& c = named(r, "log group");
+  EXPECT_EQ(c.status, check_status::fail);
+  EXPECT_EQ(c.hint,
+            "arn:aws:iam::123456789012:user/publisher may not call logs:CreateLogGroup: allow "
+            "logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents on "
+            "arn:aws:logs:eu-west-1:123456789012:log-group:/monorepo-fem/heartbeat:*");
+  EXPECT_EQ(named(r, "log stream").status, check_status::skip);
+  EXPECT_EQ(named(r, "write access").status, check_status::skip);
+}
+
+TEST_F(Check, DeniedPutIsAFailureAfterGroupAndStreamWereCreated) {
+  respond(200, identity)
+      .respond(200, "")
+      .respond(200, "")
+      .respond(400, R"({"message":"not authorized"})",
+               {{"x-amzn-ErrorType", "AccessDeniedException"}});
+  const auto r = run(keys(), /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::failed);
+  EXPECT_EQ(named(r, "write access").status, check_status::fail);
+  EXPECT_NE(named(r, "write access").hint.find("may not call logs:PutLogEvents"),
+            std::string::npos);
+}
+
+TEST_F(Check, UnreachableEndpointIsNamedWithWhatToCheck) {
+  transport.fail(core::errc::network, "connect to 127.0.0.1:9: Connection refused")
+      .fail(core::errc::network, "connect to 127.0.0.1:9: Connection refused")
+      .fail(core::errc::network, "connect to 127.0.0.1:9: Connection refused");
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::failed);
+  const auto& c = named(r, "caller identity");
+  EXPECT_EQ(c.status, check_status::fail);
+  EXPECT_NE(c.hint.find("could not reach http://127.0.0.1:9"), std::string::npos) << c.hint;
+  EXPECT_NE(c.hint.find("the endpoint comes from AWS_ENDPOINT_URL"), std::string::npos);
+  EXPECT_NE(c.hint.find("HTTPS_PROXY"), std::string::npos);
+  EXPECT_EQ(named(r, "clock skew").status, check_status::skip);
+  EXPECT_EQ(named(r, "write access").status, check_status::skip);
+}
+
+TEST_F(Check, UnreachableLogsEndpointFailsTheGroupCheck) {
+  respond(200, identity);
+  transport.fail(core::errc::timeout, "request timed out")
+      .fail(core::errc::timeout, "request timed out")
+      .fail(core::errc::timeout, "request timed out");
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::failed);
+  EXPECT_EQ(named(r, "log group").status, check_status::fail);
+  EXPECT_NE(named(r, "log group").hint.find("could not reach"), std::string::npos);
+}
+
+TEST_F(Check, ClockMoreThanFourMinutesOffFailsWithASyncHint) {
+  transport.respond(200, identity, {{"Date", "Thu, 01 Jan 2026 00:10:00 GMT"}})
+      .respond(200, R"({"logGroups":[]})", {{"Date", "Thu, 01 Jan 2026 00:10:00 GMT"}});
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::failed);
+  const auto& c = named(r, "clock skew");
+  EXPECT_EQ(c.status, check_status::fail);
+  EXPECT_EQ(c.detail, "local clock is 10 min behind AWS");
+  EXPECT_NE(c.hint.find("sync the host clock (chrony"), std::string::npos);
+  // Publishing itself signs with the corrected time, so the other checks still run.
+  EXPECT_EQ(named(r, "log group").status, check_status::pass);
+}
+
+TEST_F(Check, SmallClockOffsetPassesAndIsShown) {
+  transport.respond(200, identity, {{"Date", "Wed, 31 Dec 2025 23:59:30 GMT"}})
+      .respond(200, R"({"logGroups":[]})", {{"Date", "Wed, 31 Dec 2025 23:59:30 GMT"}});
+  const auto r = run(keys());
+  EXPECT_EQ(r.code, exit_code::ok);
+  EXPECT_EQ(named(r, "clock skew").detail, "local clock is 30 s ahead of AWS");
+}
+
+TEST_F(Check, TemporaryCredentialsShowTheirExpiry) {
+  respond(200, identity).respond(200, R"({"logGroups":[]})");
+  auto vars = keys();
+  vars.emplace("AWS_SESSION_TOKEN", token);
+  vars.emplace("AWS_CREDENTIAL_EXPIRATION", "2026-01-01T01:00:00Z");
+  const auto r = run(vars);
+  EXPECT_EQ(r.code, exit_code::ok);
+  EXPECT_EQ(named(r, "credentials").detail,
+            "environment, access key ****1234, expires 2026-01-01T01:00:00Z (in 60 min)");
+}
+
+TEST_F(Check, ExpiredCredentialsFailBeforeAnyCall) {
+  auto vars = keys();
+  vars.emplace("AWS_SESSION_TOKEN", token);
+  vars.emplace("AWS_CREDENTIAL_EXPIRATION", "2025-12-31T23:00:00Z");
+  const auto r = run(vars);
+  EXPECT_EQ(r.code, exit_code::credentials_rejected);
+  EXPECT_EQ(named(r, "credentials").status, check_status::fail);
+  EXPECT_TRUE(transport.requests().empty());
+}
+
+TEST_F(Check, RejectedTestEventPointsAtTheClock) {
+  respond(200, identity)
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, R"({"rejectedLogEventsInfo":{"tooNewLogEventStartIndex":0}})");
+  const auto r = run(keys(), /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::failed);
+  EXPECT_EQ(named(r, "write access").detail, "CloudWatch Logs rejected the test event as too new");
+}
+
+TEST_F(Check, OutputNeverContainsTheSecretOrTheToken) {
+  auto vars = keys();
+  vars.emplace("AWS_SESSION_TOKEN", token);
+  std::vector<check_report> reports;
+  respond(200, identity).respond(200, R"({"logGroups":[]})");
+  reports.push_back(run(vars));
+  respond(200, identity).respond(200, "").respond(200, "").respond(200, "{}");
+  reports.push_back(run(vars, /*write=*/true));
+  respond(403, xml_error("SignatureDoesNotMatch", "signature mismatch"));
+  reports.push_back(run(vars));
+  for (const auto& r : reports) {
+    for (const auto& text : {render_text(r, false), render_text(r, true), render_json(r)}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << text;
+      EXPECT_EQ(text.find(token), std::string::npos) << text;
+      EXPECT_EQ(text.find("Signature="), std::string::npos) << text;
+    }
+  }
+}
+
+TEST(CheckRendering, TextIsOneLinePerCheckWithHintsAndASummary) {
+  check_report r;
+  r.checks = {{"region", check_status::pass, "eu-west-1 (AWS_REGION)", ""},
+              {"caller identity", check_status::fail, "GetCallerIdentity failed", "fix it"},
+              {"log group", check_status::skip, "not checked: no identity", ""}};
+  r.code = exit_code::credentials_rejected;
+  EXPECT_EQ(render_text(r, false),
+            "\u2714 region: eu-west-1 (AWS_REGION)\n"
+            "\u2718 caller identity: GetCallerIdentity failed\n"
+            "    hint: fix it\n"
+            "- log group: not checked: no identity\n"
+            "result: publishing would fail (1 of 3 checks failed)\n");
+}
+
+TEST(CheckRendering, ColourOnlyWhenAskedAndNotesOnPassingChecks) {
+  check_report r;
+  r.checks = {{"write access", check_status::pass, "not tested", "add --write"},
+              {"clock skew", check_status::fail, "10 min", "sync"}};
+  r.code = exit_code::failed;
+  EXPECT_EQ(render_text(r, false).find('\x1b'), std::string::npos);
+  const std::string coloured = render_text(r, true);
+  EXPECT_NE(coloured.find("\x1b[32m\u2714\x1b[0m write access"), std::string::npos) << coloured;
+  EXPECT_NE(coloured.find("\x1b[31m\u2718\x1b[0m clock skew"), std::string::npos) << coloured;
+  EXPECT_NE(coloured.find("    note: add --write\n"), std::string::npos);
+}
+
+TEST(CheckRendering, JsonHasTheVerdictFactsAndEveryCheck) {
+  check_report r;
+  r.checks = {{"region", check_status::pass, "eu-west-1 (AWS_REGION)", ""},
+              {"caller identity", check_status::fail, "denied", "fix it"}};
+  r.facts = {logging::kv("region", "eu-west-1"), logging::kv("clock_offset_ms", 500LL)};
+  r.code = exit_code::credentials_rejected;
+  const auto j = nlohmann::json::parse(render_json(r));
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_EQ(j["exit_code"], 3);
+  EXPECT_EQ(j["write"], false);
+  EXPECT_EQ(j["facts"]["region"], "eu-west-1");
+  EXPECT_EQ(j["facts"]["clock_offset_ms"], 500);
+  ASSERT_EQ(j["checks"].size(), 2U);
+  EXPECT_EQ(j["checks"][0]["status"], "pass");
+  EXPECT_EQ(j["checks"][0]["ok"], true);
+  EXPECT_TRUE(j["checks"][0]["hint"].is_null());
+  EXPECT_EQ(j["checks"][1]["status"], "fail");
+  EXPECT_EQ(j["checks"][1]["hint"], "fix it");
+  EXPECT_EQ(render_json(r).find('\x1b'), std::string::npos);
+}
+
+TEST(CheckHelpers, MasksAllButTheLastFourCharactersOfTheKeyId) {
+  EXPECT_EQ(mask_access_key("AKIAIOSFODNN7EXAMPLE"), "****MPLE");
+  EXPECT_EQ(mask_access_key("short"), "****");
+}
+
+TEST(CheckHelpers, LogGroupArnCoversTheGroupAndItsStreams) {
+  EXPECT_EQ(log_group_arn("aws-cn", "cn-north-1", "123456789012", "/g"),
+            "arn:aws-cn:logs:cn-north-1:123456789012:log-group:/g:*");
+}
+
+}  // namespace
+}  // namespace cwp::daemon
