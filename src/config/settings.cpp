@@ -6,6 +6,7 @@
 #include <array>
 
 #include "aws/credentials/shared_config.h"
+#include "cloudwatch/publisher.h"
 
 namespace cwp::config {
 namespace {
@@ -26,6 +27,14 @@ const std::vector<setting_info> table = {
      "Our own log lines: debug, info, warn or error"},
     {setting::hostname, "--hostname", "CWP_HOSTNAME", "$HOSTNAME or the system host name",
      "Host name reported in heartbeats and used by {hostname}"},
+    {setting::emf_namespace, "--emf-namespace", "CWP_EMF_NAMESPACE", "",
+     "CloudWatch metric namespace: when set, heartbeats are written in Embedded Metric Format "
+     "with a Heartbeat metric (for an alarm on missing heartbeats)"},
+    {setting::emf_dimensions, "--emf-dimensions", "CWP_EMF_DIMENSIONS", "LogGroup,Host",
+     "Dimensions of the Heartbeat metric: LogGroup, Host, or Name=value, comma-separated "
+     "(at most 30)"},
+    {setting::retention_days, "--retention-days", "CWP_RETENTION_DAYS", "",
+     "Retention in days set on the log group when we create it (1, 3, 5, 7, 14, 30, ... 3653)"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -162,6 +171,28 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
     out.hostname = *h;
   } else {
     out.hostname = system_hostname(env);
+  }
+
+  const auto metric_namespace = pick(setting::emf_namespace, flags, env);
+  const auto dimensions = pick(setting::emf_dimensions, flags, env);
+  if (!metric_namespace.value.empty()) {
+    auto ns = cloudwatch::validate_emf_namespace(metric_namespace.value);
+    if (!ns) return tl::unexpected(named(metric_namespace.source, ns.error()));
+    auto dims = cloudwatch::parse_emf_dimensions(dimensions.value, {out.log_group, out.hostname});
+    if (!dims) return tl::unexpected(named(dimensions.source, dims.error()));
+    out.emf = cloudwatch::emf_settings{std::move(*ns), std::move(*dims)};
+  } else if (dimensions.source != "default") {
+    return core::fail(core::errc::invalid_argument,
+                      dimensions.source + ": has no effect without " +
+                          std::string(info(setting::emf_namespace).env) + " (or " +
+                          std::string(info(setting::emf_namespace).flag) + ")");
+  }
+
+  const auto retention = pick(setting::retention_days, flags, env);
+  if (!retention.value.empty()) {
+    auto days = cloudwatch::parse_retention_days(retention.value);
+    if (!days) return tl::unexpected(named(retention.source, days.error()));
+    out.retention_days = *days;
   }
   return out;
 }

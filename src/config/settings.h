@@ -11,6 +11,7 @@
 
 #include "aws/endpoints.h"
 #include "aws/retry.h"
+#include "cloudwatch/emf.h"
 #include "cloudwatch/names.h"
 #include "core/env.h"
 #include "core/error.h"
@@ -28,6 +29,9 @@ enum class setting {
   splay,
   log_level,
   hostname,
+  emf_namespace,
+  emf_dimensions,
+  retention_days,
 };
 
 struct setting_info {
@@ -57,6 +61,10 @@ struct settings {
   schedule::splay splay;
   logging::level log_level{logging::level::info};
   std::string hostname;
+  // Set (CWP_EMF_NAMESPACE): heartbeats are EMF documents carrying a Heartbeat metric.
+  std::optional<cloudwatch::emf_settings> emf;
+  // Set (CWP_RETENTION_DAYS): retention applied to a log group when we create it.
+  std::optional<int> retention_days;
 };
 
 // Resolves and validates everything. Errors are errc::invalid_argument and name the setting

@@ -53,8 +53,8 @@ exit_code run_once(const config::settings& s, platform& p) {
   }
 
   const core::sys_time now = p.clock->now();
-  const cloudwatch::heartbeat_source source{s.hostname, CWP_VERSION, "once",
-                                            cloudwatch::new_boot_id(), now};
+  const cloudwatch::heartbeat_source source{
+      s.hostname, CWP_VERSION, "once", cloudwatch::new_boot_id(), now, s.emf};
   const auto event = cloudwatch::make_heartbeat_event(source, {1, now});
   auto stream = s.log_stream.render(now, {s.hostname, {}});
   if (!stream) {
@@ -62,9 +62,9 @@ exit_code run_once(const config::settings& s, platform& p) {
     return exit_code::usage;
   }
 
-  cloudwatch::publisher pub(c.logs, log, {s.log_group, std::nullopt});
+  cloudwatch::publisher pub(c.logs, log, {s.log_group, s.retention_days});
   log.info("Publishing heartbeat to " + s.log_group + "/" + *stream);
-  auto put = pub.publish(*stream, std::span(&event, 1));
+  auto put = pub.publish(*stream, std::span(&event, 1), /*emf=*/s.emf.has_value());
   if (!put) {
     log.error("Failed to publish log to CloudWatch Logs: " + put.error().message,
               {logging::kv("log_group", s.log_group), logging::kv("log_stream", *stream),
@@ -93,14 +93,14 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
   const auto validated = validate_credentials(c.sts, entry, /*unreachable_is_error=*/false);
   if (validated == validation::rejected) return exit_code::credentials_rejected;
 
-  cloudwatch::publisher pub(c.logs, log, {s.log_group, std::nullopt});
+  cloudwatch::publisher pub(c.logs, log, {s.log_group, s.retention_days});
   cloudwatch::shipper shipper(pub, log, *p.clock);
   const core::sys_time started = p.clock->now();
   heartbeat_service heartbeats(
       heartbeat_service::parts{
           &s, &c.sts, &shipper, &entry, &log, p.clock,
           cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
-                                       cloudwatch::new_boot_id(), started}},
+                                       cloudwatch::new_boot_id(), started, s.emf}},
       validated == validation::valid);
   thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
 

@@ -64,7 +64,8 @@ void heartbeat_service::deliver() {
   }
 
   const std::size_t before = p_.shipper->pending();
-  const auto d = p_.shipper->flush();
+  // Heartbeats are the only events of this shipper: the batch is EMF exactly when they are.
+  const auto d = p_.shipper->flush(/*emf=*/p_.source.emf.has_value());
   undelivered_.store(d.pending + [&] {
     const std::lock_guard lock(inbox_mutex_);
     return inbox_.size();

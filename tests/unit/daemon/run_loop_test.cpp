@@ -99,7 +99,7 @@ class RunLoop : public ::testing::Test {
                                  &log,
                                  &log,
                                  &clock,
-                                 {"h", "test", "@every 1s", "boot", clock.now()}},
+                                 {"h", "test", "@every 1s", "boot", clock.now(), {}}},
         validated);
     inline_runner local([this] { service->deliver(); });
     runner_ = &local;
