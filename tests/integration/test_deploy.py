@@ -25,6 +25,7 @@ DEPLOY = REPO / "deploy"
 sys.path.insert(0, str(REPO / "tests" / "support"))
 
 import cfn  # noqa: E402
+import readme_examples  # noqa: E402
 
 POLICY = json.loads((DEPLOY / "iam/policy.json").read_text())
 POLICY_ACTIONS = sorted({a for s in POLICY["Statement"] for a in s["Action"]})
@@ -79,9 +80,10 @@ def test_every_action_in_the_policy_is_needed(moto, run_binary, missing: str) ->
 
 
 # ------------------------------------------------------------------------------- ECS
-def test_the_ecs_api_accepts_the_task_definition(moto, aws_cli) -> None:
-    registered = aws_cli("admin", "ecs", "register-task-definition", "--cli-input-json",
-                         f"file://{DEPLOY / 'ecs/task-definition.json'}")["taskDefinition"]
+def test_the_ecs_api_accepts_the_task_definition_as_the_readme_registers_it(moto, aws_cli):
+    words = readme_examples.command("aws ecs register-task-definition")
+    words = [w.replace("file://deploy/", f"file://{DEPLOY}/") for w in words]
+    registered = aws_cli("admin", *words[1:])["taskDefinition"]
     read = aws_cli("admin", "ecs", "describe-task-definition", "--task-definition",
                    f"{registered['family']}:{registered['revision']}")["taskDefinition"]
     [c] = read["containerDefinitions"]
@@ -130,6 +132,20 @@ def test_the_alarm_script_creates_the_dead_mans_switch(moto, aws_cli, alarm_scri
     assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic]
 
 
+def test_the_readme_alarm_script_example_creates_the_alarm(moto, aws_cli, alarm_script_env):
+    words = [w.replace("REGION", moto.region)
+             for w in readme_examples.command("deploy/alarm/create-alarm.sh")]
+    done = subprocess.run([str(REPO / words[0]), *words[1:]], env=alarm_script_env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    name = f"cloudwatch-publisher heartbeat missing (LogGroup={GROUP}, Host=node-7)"
+    alarm = describe_alarm(aws_cli, name)
+    assert_dead_mans_switch(alarm, [{"Name": "LogGroup", "Value": GROUP},
+                                    {"Name": "Host", "Value": "node-7"}])
+    topic = words[words.index("--sns-topic-arn") + 1]
+    assert alarm["AlarmActions"] == [topic]
+
+
 def test_the_alarm_script_refuses_a_call_without_dimensions(alarm_script_env) -> None:
     done = run_script(alarm_script_env, "--period", "300")
     assert done.returncode == 2
@@ -149,6 +165,26 @@ def test_the_cloudformation_alarm_is_accepted_by_the_cloudwatch_api(moto, aws_cl
     assert_dead_mans_switch(alarm, [{"Name": "LogGroup", "Value": GROUP},
                                     {"Name": "Host", "Value": "node-7"}])
     assert alarm["Period"] == 600
+
+
+def test_the_readme_cloudformation_example_gives_the_same_alarm(moto, aws_cli, tmp_path):
+    words = readme_examples.command("aws cloudformation deploy")
+    template_path = REPO / words[words.index("--template-file") + 1]
+    overrides = {}
+    for word in words[words.index("--parameter-overrides") + 1:]:
+        if word.startswith("--"):
+            break
+        key, value = word.split("=", 1)
+        overrides[key] = value.replace("REGION", moto.region)
+    props = cfn.render(cfn.load_template(template_path), "HeartbeatAlarm", overrides)
+    stack = words[words.index("--stack-name") + 1]
+    request = tmp_path / "alarm.json"
+    request.write_text(json.dumps({"AlarmName": stack, **props}))
+    aws_cli("admin", "cloudwatch", "put-metric-alarm", "--cli-input-json", f"file://{request}")
+    alarm = describe_alarm(aws_cli, stack)
+    assert_dead_mans_switch(alarm, [{"Name": "LogGroup", "Value": GROUP},
+                                    {"Name": "Host", "Value": "node-7"}])
+    assert alarm["AlarmActions"] == [overrides["AlarmTopicArn"]]
 
 
 # ------------------------------------------------------------------------------- manifests

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "support"))
+
+import readme_examples  # noqa: E402
 
 GROUP = "/emf/heartbeat"
 NAMESPACE = "CloudWatchPublisher"
@@ -152,3 +158,30 @@ def test_invalid_emf_settings_are_exit_2_naming_the_setting(moto, run_binary) ->
         assert result.rc == 2, result.describe()
         [line] = result.err_lines
         assert line["level"] == "ERROR" and line["message"].startswith(prefix), line
+
+
+def test_the_readme_example_publishes_the_emf_heartbeat_the_readme_shows(
+    moto, run_binary, get_events, aws_cli, today
+) -> None:
+    shown = readme_examples.json_example('"_aws"')
+    assert_valid_emf(shown)
+    words = readme_examples.command("CWP_EMF_NAMESPACE=")
+    assignments = dict(w.split("=", 1) for w in words if re.fullmatch(r"[A-Z_]+=\S*", w))
+    argv = words[len(assignments):]
+    assert argv[0] == "cloudwatch-publisher"
+    identity = moto.create_identity(
+        "readme-example",
+        ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+         "logs:PutRetentionPolicy"],
+    )
+    result = run_binary(argv[1:], env={**moto.env(identity), **assignments})
+    assert result.rc == 0, result.describe()
+    assert result.err_lines == [], result.describe()
+
+    [event] = get_events("/monorepo-fem/heartbeat", f"heartbeat-{today}")
+    written = json.loads(event["message"])
+    assert list(written) == list(shown), "the README's EMF example has other members, or order"
+    assert written["_aws"]["CloudWatchMetrics"] == shown["_aws"]["CloudWatchMetrics"]
+    assert written["Host"] == shown["Host"] == "node-7"
+    [group] = aws_cli("reader", "logs", "describe-log-groups")["logGroups"]
+    assert group["retentionInDays"] == int(assignments["CWP_RETENTION_DAYS"])
