@@ -15,7 +15,7 @@
 # cloudwatch:PutMetricAlarm.
 set -euo pipefail
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail() { echo "create-alarm.sh: $*" >&2; exit 2; }
 
 # A JSON string literal (the AWS CLI's shorthand syntax cannot hold commas in values).
