@@ -175,7 +175,8 @@ TEST_F(RunLoop, WithEmfEveryHeartbeatBatchIsSentAsEmf) {
     if (r.find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") continue;
     ++puts;
     EXPECT_EQ(r.find_header("x-amzn-logs-format"), "json/emf");
-    for (const auto& e : nlohmann::json::parse(r.body)["logEvents"]) {
+    const auto body = nlohmann::json::parse(r.body);
+    for (const auto& e : body["logEvents"]) {
       const auto doc = nlohmann::json::parse(e["message"].get<std::string>());
       EXPECT_EQ(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"], "CloudWatchPublisher");
       EXPECT_EQ(doc["Host"], "h");
