@@ -22,7 +22,7 @@ using daemon::exit_code;
 
 std::string describe(const config::setting_info& s) {
   return std::string(s.help) + "  [env: " + std::string(s.env) +
-         "]  (default: " + std::string(s.default_value) + ")";
+         "]  (default: " + std::string(s.default_value.empty() ? "none" : s.default_value) + ")";
 }
 
 // Logs one JSON ERROR line the way every other line of ours looks.

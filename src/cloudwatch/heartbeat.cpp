@@ -21,7 +21,9 @@ log_event make_heartbeat_event(const heartbeat_source& source, const heartbeat& 
   j["timestamp"] = core::format_iso8601_seconds(beat.scheduled);
   j["uptime_s"] = uptime < 0 ? 0 : uptime;
   j["schedule"] = source.schedule;
-  return log_event{core::to_epoch_millis(beat.scheduled),
+  const auto timestamp_ms = core::to_epoch_millis(beat.scheduled);
+  if (source.emf) add_heartbeat_metric(j, *source.emf, timestamp_ms);
+  return log_event{timestamp_ms,
                    j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
 }
 

@@ -1,6 +1,40 @@
 #include "cloudwatch/publisher.h"
 
+#include <algorithm>
+#include <charconv>
+
 namespace cwp::cloudwatch {
+
+core::result<int> parse_retention_days(std::string_view text) {
+  int days = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+  const bool number = ec == std::errc{} && end == text.data() + text.size();
+  if (!number || std::find(allowed_retention_days.begin(), allowed_retention_days.end(), days) ==
+                     allowed_retention_days.end()) {
+    std::string allowed;
+    for (const int d : allowed_retention_days) {
+      allowed += (allowed.empty() ? "" : ", ") + std::to_string(d);
+    }
+    return core::fail(core::errc::invalid_argument,
+                      "'" + std::string(text) +
+                          "' is not a retention CloudWatch Logs accepts; use one of " + allowed +
+                          " (days)");
+  }
+  return days;
+}
+
+void publisher::apply_retention(int days) const {
+  const auto set = client_->put_retention_policy(options_.log_group, days);
+  if (set) {
+    log_->info("Set the log group's retention to " + std::to_string(days) + " days",
+               {logging::kv("log_group", options_.log_group)});
+    return;
+  }
+  log_->error("Could not set the log group's retention: " + set.error().message,
+              {logging::kv("log_group", options_.log_group),
+               logging::kv("retention_days", static_cast<long long>(days)),
+               logging::kv("error_code", set.error().remote_code)});
+}
 
 core::result<void> publisher::ensure_group() {
   if (group_ready_) return {};
@@ -8,10 +42,7 @@ core::result<void> publisher::ensure_group() {
   if (!created) return tl::unexpected(created.error());
   if (*created) {
     log_->info("Created log group", {logging::kv("log_group", options_.log_group)});
-    if (options_.retention_days) {
-      auto r = client_->put_retention_policy(options_.log_group, *options_.retention_days);
-      if (!r) return tl::unexpected(r.error());
-    }
+    if (options_.retention_days) apply_retention(*options_.retention_days);
   }
   group_ready_ = true;
   return {};

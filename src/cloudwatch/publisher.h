@@ -2,7 +2,10 @@
 // Delivers batches of events to one log group: creates the group and each stream once per name
 // (cached), so the steady state is a single PutLogEvents call per batch; when the service says
 // a group or stream is gone (deleted behind our back), re-creates it and retries once.
+// Retention is set only on a group this publisher created (an existing group's retention is the
+// owner's choice); failing to set it is an ERROR line, never a reason to withhold heartbeats.
 
+#include <array>
 #include <optional>
 #include <set>
 #include <span>
@@ -17,6 +20,14 @@ struct publisher_options {
   std::string log_group;
   std::optional<int> retention_days;  // applied when we create the group
 };
+
+// The retentionInDays values PutRetentionPolicy accepts (service rule).
+inline constexpr std::array<int, 22> allowed_retention_days = {
+    1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
+    365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
+
+// The value of CWP_RETENTION_DAYS as a number of days CloudWatch Logs accepts.
+core::result<int> parse_retention_days(std::string_view text);
 
 class publisher {
  public:
@@ -33,6 +44,7 @@ class publisher {
 
  private:
   core::result<void> ensure_group();
+  void apply_retention(int days) const;
 
   const logs_client* client_;
   const logging::logger* log_;

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "aws/credentials/shared_config.h"
+#include "cloudwatch/publisher.h"
 
 namespace cwp::config {
 namespace {
@@ -32,6 +33,14 @@ const std::vector<setting_info> table = {
      "Most undelivered events kept; beyond it the oldest are dropped (and counted)"},
     {setting::spool_max_bytes, "--spool-max-bytes", "CWP_SPOOL_MAX_BYTES", "32MiB",
      "Most bytes of undelivered events kept (message + 26 bytes each), e.g. 64MiB"},
+    {setting::emf_namespace, "--emf-namespace", "CWP_EMF_NAMESPACE", "",
+     "CloudWatch metric namespace: when set, heartbeats are written in Embedded Metric Format "
+     "with a Heartbeat metric (for an alarm on missing heartbeats)"},
+    {setting::emf_dimensions, "--emf-dimensions", "CWP_EMF_DIMENSIONS", "LogGroup,Host",
+     "Dimensions of the Heartbeat metric: LogGroup, Host, or Name=value, comma-separated "
+     "(at most 30)"},
+    {setting::retention_days, "--retention-days", "CWP_RETENTION_DAYS", "",
+     "Retention in days set on the log group when we create it (1, 3, 5, 7, 14, 30, ... 3653)"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -226,6 +235,28 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
                                                         "' is too small (at least 64KiB)");
   }
   out.spool_limits.max_bytes = *bytes;
+
+  const auto metric_namespace = pick(setting::emf_namespace, flags, env);
+  const auto dimensions = pick(setting::emf_dimensions, flags, env);
+  if (!metric_namespace.value.empty()) {
+    auto ns = cloudwatch::validate_emf_namespace(metric_namespace.value);
+    if (!ns) return tl::unexpected(named(metric_namespace.source, ns.error()));
+    auto dims = cloudwatch::parse_emf_dimensions(dimensions.value, {out.log_group, out.hostname});
+    if (!dims) return tl::unexpected(named(dimensions.source, dims.error()));
+    out.emf = cloudwatch::emf_settings{std::move(*ns), std::move(*dims)};
+  } else if (dimensions.source != "default") {
+    return core::fail(core::errc::invalid_argument,
+                      dimensions.source + ": has no effect without " +
+                          std::string(info(setting::emf_namespace).env) + " (or " +
+                          std::string(info(setting::emf_namespace).flag) + ")");
+  }
+
+  const auto retention = pick(setting::retention_days, flags, env);
+  if (!retention.value.empty()) {
+    auto days = cloudwatch::parse_retention_days(retention.value);
+    if (!days) return tl::unexpected(named(retention.source, days.error()));
+    out.retention_days = *days;
+  }
   return out;
 }
 

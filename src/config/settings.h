@@ -11,6 +11,7 @@
 
 #include "aws/endpoints.h"
 #include "aws/retry.h"
+#include "cloudwatch/emf.h"
 #include "cloudwatch/names.h"
 #include "cloudwatch/shipper.h"
 #include "core/env.h"
@@ -32,6 +33,9 @@ enum class setting {
   spool_dir,
   spool_max_events,
   spool_max_bytes,
+  emf_namespace,
+  emf_dimensions,
+  retention_days,
 };
 
 struct setting_info {
@@ -63,6 +67,10 @@ struct settings {
   std::string hostname;
   std::string spool_dir;  // empty: undelivered events are kept in memory only
   cloudwatch::spool_limits spool_limits;
+  // Set (CWP_EMF_NAMESPACE): heartbeats are EMF documents carrying a Heartbeat metric.
+  std::optional<cloudwatch::emf_settings> emf;
+  // Set (CWP_RETENTION_DAYS): retention applied to a log group when we create it.
+  std::optional<int> retention_days;
 };
 
 // "32MiB", "512k", "1048576": a byte count with an optional binary suffix (k/K/KiB, M/MiB,

@@ -74,8 +74,8 @@ exit_code run_once(const config::settings& s, platform& p) {
   }
 
   const core::sys_time now = p.clock->now();
-  const cloudwatch::heartbeat_source source{s.hostname, CWP_VERSION, "once",
-                                            cloudwatch::new_boot_id(), now};
+  const cloudwatch::heartbeat_source source{
+      s.hostname, CWP_VERSION, "once", cloudwatch::new_boot_id(), now, s.emf};
   const auto event = cloudwatch::make_heartbeat_event(source, {1, now});
   auto stream = s.log_stream.render(now, {s.hostname, {}});
   if (!stream) {
@@ -83,9 +83,9 @@ exit_code run_once(const config::settings& s, platform& p) {
     return exit_code::usage;
   }
 
-  cloudwatch::publisher pub(c.logs, log, {s.log_group, std::nullopt});
+  cloudwatch::publisher pub(c.logs, log, {s.log_group, s.retention_days});
   log.info("Publishing heartbeat to " + s.log_group + "/" + *stream);
-  auto put = pub.publish(*stream, std::span(&event, 1));
+  auto put = pub.publish(*stream, std::span(&event, 1), /*emf=*/s.emf.has_value());
   if (!put) {
     log.error("Failed to publish log to CloudWatch Logs: " + put.error().message,
               {logging::kv("log_group", s.log_group), logging::kv("log_stream", *stream),
@@ -114,7 +114,7 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
   const auto validated = validate_credentials(c.sts, entry, /*unreachable_is_error=*/false);
   if (validated == validation::rejected) return exit_code::credentials_rejected;
 
-  cloudwatch::publisher pub(c.logs, log, {s.log_group, std::nullopt});
+  cloudwatch::publisher pub(c.logs, log, {s.log_group, s.retention_days});
   const auto journal = open_spool(s, log);
   cloudwatch::shipper shipper(pub, log, *p.clock, s.spool_limits, journal.get());
   if (shipper.restored() > 0) {
@@ -127,7 +127,7 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
       heartbeat_service::parts{
           &s, &c.sts, &shipper, &entry, &log, p.clock,
           cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
-                                       cloudwatch::new_boot_id(), started}},
+                                       cloudwatch::new_boot_id(), started, s.emf}},
       validated == validation::valid);
   thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
 

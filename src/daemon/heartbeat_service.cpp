@@ -65,7 +65,9 @@ void heartbeat_service::deliver() {
     }
   }
 
-  const auto d = p_.shipper->flush();
+  // Heartbeats (and restored heartbeats) are the only events of this shipper: the batch is EMF
+  // exactly when they are.
+  const auto d = p_.shipper->flush(/*emf=*/p_.source.emf.has_value());
   if (d.error) {
     p_.log->error("Failed to publish log to CloudWatch Logs: " + d.error->message,
                   {logging::kv("log_group", p_.settings->log_group),

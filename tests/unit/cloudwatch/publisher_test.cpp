@@ -99,6 +99,69 @@ TEST_F(Publisher, SetsRetentionOnlyWhenItCreatedTheGroup) {
                                                  "CreateLogStream", "PutLogEvents"}));
 }
 
+TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
+  transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
+      .respond(200, "")
+      .respond(200, "{}");
+  publisher pub(client_, log, {"/g", 14});
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
+}
+
+TEST_F(Publisher, RetentionRequestNamesTheGroupAndDaysAndIsLogged) {
+  transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
+  publisher pub(client_, log, {"/g", 30});
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(transport.requests().at(1).body, R"({"logGroupName":"/g","retentionInDays":30})");
+  EXPECT_TRUE(sink.contains("Set the log group's retention to 30 days"));
+}
+
+TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
+  transport.respond(200, "")
+      .respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
+      .respond(200, "")
+      .respond(200, "{}");
+  publisher pub(client_, log, {"/g", 7});
+  const auto r = pub.publish("s", one);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->accepted, 1U);
+  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "PutRetentionPolicy",
+                                                 "CreateLogStream", "PutLogEvents"}));
+  EXPECT_TRUE(sink.contains("Could not set the log group's retention"));
+  EXPECT_TRUE(sink.contains("AccessDeniedException"));
+}
+
+TEST_F(Publisher, EmfBatchesCarryTheEmfHeaderAndPlainBatchesDoNot) {
+  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
+  publisher pub(client_, log, {"/g", std::nullopt});
+  ASSERT_TRUE(pub.publish("s", one, /*emf=*/true));
+  ASSERT_TRUE(pub.publish("s", one, /*emf=*/false));
+  const auto& sent = transport.requests();
+  ASSERT_EQ(sent.size(), 4U);
+  EXPECT_EQ(sent[2].find_header("x-amzn-logs-format"), "json/emf");
+  EXPECT_EQ(sent[3].find_header("x-amzn-logs-format"), std::nullopt);
+  // Only PutLogEvents is marked: the header means nothing to the create calls.
+  EXPECT_EQ(sent[0].find_header("x-amzn-logs-format"), std::nullopt);
+  EXPECT_EQ(sent[1].find_header("x-amzn-logs-format"), std::nullopt);
+}
+
+TEST(RetentionDays, AcceptsExactlyTheServicesValues) {
+  for (const int days : allowed_retention_days) {
+    EXPECT_EQ(parse_retention_days(std::to_string(days)), days);
+  }
+  for (const char* bad : {"0", "2", "8", "3654", "-1", "7d", " 7", "seven", ""}) {
+    const auto r = parse_retention_days(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, core::errc::invalid_argument);
+  }
+  const auto r = parse_retention_days("8");
+  EXPECT_NE(r.error().message.find("'8'"), std::string::npos);
+  EXPECT_NE(r.error().message.find("1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, "
+                                   "731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"),
+            std::string::npos);
+}
+
 TEST_F(Publisher, PermissionErrorsAreReturnedNotRetried) {
   transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"));
   publisher pub(client_, log, {"/g", std::nullopt});

@@ -94,6 +94,69 @@ TEST(Settings, HostnameFromFlagThenSettingThenHostnameVariable) {
   EXPECT_FALSE(resolve_env({})->hostname.empty());
 }
 
+TEST(Settings, EmfIsOffAndRetentionUnsetByDefault) {
+  const auto s = resolve_env({});
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->emf);
+  EXPECT_FALSE(s->retention_days);
+}
+
+TEST(Settings, EmfNamespaceTurnsEmfOnWithLogGroupAndHostDimensionsByDefault) {
+  const auto s = resolve_env({{"CWP_EMF_NAMESPACE", "CloudWatchPublisher"},
+                              {"CWP_LOG_GROUP", "/fleet/hb"},
+                              {"CWP_HOSTNAME", "node-7"}});
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->emf);
+  EXPECT_EQ(s->emf->metric_namespace, "CloudWatchPublisher");
+  ASSERT_EQ(s->emf->dimensions.size(), 2U);
+  EXPECT_EQ(s->emf->dimensions[0].name, "LogGroup");
+  EXPECT_EQ(s->emf->dimensions[0].value, "/fleet/hb");
+  EXPECT_EQ(s->emf->dimensions[1].name, "Host");
+  EXPECT_EQ(s->emf->dimensions[1].value, "node-7");
+}
+
+TEST(Settings, EmfDimensionsFromFlagOrVariable) {
+  const auto s = resolve_env({{"CWP_EMF_NAMESPACE", "N"}, {"CWP_EMF_DIMENSIONS", "Cluster=prod"}},
+                             {{setting::emf_dimensions, "Cluster=dev,Host"}});
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->emf->dimensions.size(), 2U);
+  EXPECT_EQ(s->emf->dimensions[0].value, "dev");
+}
+
+TEST(Settings, InvalidEmfAndRetentionSettingsNameTheirSource) {
+  const auto ns = resolve_env({{"CWP_EMF_NAMESPACE", "AWS/Logs"}});
+  ASSERT_FALSE(ns);
+  EXPECT_EQ(ns.error().code, core::errc::invalid_argument);
+  EXPECT_TRUE(ns.error().message.starts_with("CWP_EMF_NAMESPACE: ")) << ns.error().message;
+
+  const auto dims = resolve_env({{"CWP_EMF_NAMESPACE", "N"}, {"CWP_EMF_DIMENSIONS", "Hostname"}});
+  ASSERT_FALSE(dims);
+  EXPECT_TRUE(dims.error().message.starts_with("CWP_EMF_DIMENSIONS: unknown dimension"))
+      << dims.error().message;
+
+  const auto flag = resolve_env({{"CWP_EMF_NAMESPACE", "N"}}, {{setting::emf_dimensions, ""}});
+  ASSERT_FALSE(flag);
+  EXPECT_TRUE(flag.error().message.starts_with("--emf-dimensions: ")) << flag.error().message;
+
+  const auto retention = resolve_env({{"CWP_RETENTION_DAYS", "8"}});
+  ASSERT_FALSE(retention);
+  EXPECT_TRUE(retention.error().message.starts_with("CWP_RETENTION_DAYS: '8' is not a retention"))
+      << retention.error().message;
+}
+
+TEST(Settings, EmfDimensionsWithoutANamespaceAreAnError) {
+  const auto s = resolve_env({{"CWP_EMF_DIMENSIONS", "Host"}});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message,
+            "CWP_EMF_DIMENSIONS: has no effect without CWP_EMF_NAMESPACE (or "
+            "--emf-namespace)");
+}
+
+TEST(Settings, RetentionDaysFromVariable) {
+  EXPECT_EQ(resolve_env({{"CWP_RETENTION_DAYS", "30"}})->retention_days, 30);
+  EXPECT_EQ(resolve_env({}, {{setting::retention_days, "3653"}})->retention_days, 3653);
+}
+
 TEST(Settings, EveryKnownSettingHasFlagEnvAndHelp) {
   for (const auto& s : known_settings()) {
     EXPECT_TRUE(s.flag.starts_with("--"));

@@ -68,6 +68,28 @@ TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
   EXPECT_EQ(message["sequence"], 1);
 }
 
+TEST_F(Once, WithEmfAndRetentionTheHeartbeatIsAnEmfBatchOnAGroupGivenRetention) {
+  transport.respond(200, identity)
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, "{}");
+  auto vars = keys();
+  vars.emplace("CWP_EMF_NAMESPACE", "CloudWatchPublisher");
+  vars.emplace("CWP_RETENTION_DAYS", "14");
+  EXPECT_EQ(run(vars), exit_code::ok);
+  const auto& sent = transport.requests();
+  ASSERT_EQ(sent.size(), 5U);
+  EXPECT_EQ(sent[2].find_header("X-Amz-Target"), "Logs_20140328.PutRetentionPolicy");
+  EXPECT_EQ(nlohmann::json::parse(sent[2].body)["retentionInDays"], 14);
+  EXPECT_EQ(sent[4].find_header("x-amzn-logs-format"), "json/emf");
+  const auto body = nlohmann::json::parse(sent[4].body);
+  const auto message = nlohmann::json::parse(body["logEvents"][0]["message"].get<std::string>());
+  EXPECT_EQ(message["Heartbeat"], 1);
+  EXPECT_EQ(message["Host"], "node-7");
+  EXPECT_EQ(message["_aws"]["CloudWatchMetrics"][0]["Namespace"], "CloudWatchPublisher");
+}
+
 TEST_F(Once, MissingSecretIsAUsageErrorNamingTheVariableWithoutAnyCall) {
   EXPECT_EQ(run({{"AWS_ACCESS_KEY_ID", "AKID"}}), exit_code::usage);
   EXPECT_TRUE(transport.requests().empty());

@@ -99,7 +99,7 @@ class RunLoop : public ::testing::Test {
                                  &log,
                                  &log,
                                  &clock,
-                                 {"h", "test", "@every 1s", "boot", clock.now()}},
+                                 {"h", "test", "@every 1s", "boot", clock.now(), settings.emf}},
         validated);
     inline_runner local([this] { service->deliver(); });
     runner_ = &local;
@@ -164,6 +164,25 @@ TEST_F(RunLoop, FirstHeartbeatAtOnceThenOnePerTickStampedWithTheScheduledTime) {
   EXPECT_EQ(delivered(),
             (std::vector<std::int64_t>{ms(start), ms(whole + 1s), ms(whole + 2s), ms(whole + 3s)}));
   EXPECT_TRUE(sink.contains("Received SIGTERM, shutting down"));
+}
+
+TEST_F(RunLoop, WithEmfEveryHeartbeatBatchIsSentAsEmf) {
+  settings.emf = cloudwatch::emf_settings{"CloudWatchPublisher", {{"Host", "h"}}};
+  signals.at(clock.now() + 3s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  std::size_t puts = 0;
+  for (const auto& r : transport.requests()) {
+    if (r.find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") continue;
+    ++puts;
+    EXPECT_EQ(r.find_header("x-amzn-logs-format"), "json/emf");
+    const auto body = nlohmann::json::parse(r.body);
+    for (const auto& e : body["logEvents"]) {
+      const auto doc = nlohmann::json::parse(e["message"].get<std::string>());
+      EXPECT_EQ(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"], "CloudWatchPublisher");
+      EXPECT_EQ(doc["Host"], "h");
+    }
+  }
+  EXPECT_GE(puts, 3U);
 }
 
 TEST_F(RunLoop, SteadyStateIsOnePutLogEventsPerHeartbeat) {

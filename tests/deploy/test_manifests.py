@@ -1,0 +1,312 @@
+"""deploy/ as a specification: every manifest parses, every pod runs under the restricted Pod
+Security profile, probes use `health`, the DaemonSet's stream is per node, the IAM policy grants
+exactly what the code calls and only on the log group, the alarm treats missing data as
+breaching in both forms, and the README's examples are these files.
+
+Static checks only (no network, no binary); tests/integration/test_deploy.py runs the files
+against moto and the real binary.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+DEPLOY = REPO / "deploy"
+sys.path.insert(0, str(REPO / "tests" / "support"))
+
+import cfn  # noqa: E402
+
+README = (REPO / "README.md").read_text()
+K8S = DEPLOY / "kubernetes"
+STATE_DIR = "/var/lib/cloudwatch-publisher"
+ACCOUNT_PLACEHOLDER = "123456789012"
+
+
+def image_entrypoint() -> str:
+    """The binary's path in the image: the final stage's ENTRYPOINT."""
+    entrypoints = re.findall(r'^ENTRYPOINT \["([^"]+)"\]', (REPO / "Dockerfile").read_text(), re.M)
+    assert entrypoints
+    return entrypoints[-1]
+
+
+def k8s_documents() -> list[tuple[Path, dict[str, Any]]]:
+    docs = []
+    for path in sorted(K8S.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc is not None:
+                docs.append((path, doc))
+    return docs
+
+
+def workloads() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{path.name}:{doc['kind']}", doc)
+        for path, doc in k8s_documents()
+        if "template" in doc.get("spec", {})
+    ]
+
+
+def containers(pod_spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from pod_spec.get("initContainers", [])
+    yield from pod_spec["containers"]
+
+
+def env_of(container: dict[str, Any]) -> dict[str, Any]:
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
+
+
+# Read-only calls made only by `check`, which reports "not verified" when they are denied: the
+# publishing policy deliberately does not grant them.
+CHECK_ONLY_OPERATIONS = {"DescribeLogGroups", "DescribeLogStreams"}
+
+
+def logs_operations_the_code_calls() -> set[str]:
+    """The CloudWatch Logs operations publishing makes (every call in logs_client.cpp except the
+    ones only `check` makes)."""
+    source = (REPO / "src/cloudwatch/logs_client.cpp").read_text()
+    operations = set(re.findall(r'call\("([A-Za-z]+)"', source))
+    assert {"CreateLogGroup", "PutLogEvents"} <= operations
+    return operations - CHECK_ONLY_OPERATIONS
+
+
+# ------------------------------------------------------------------------------- parsing
+def test_every_file_under_deploy_parses() -> None:
+    files = sorted(p for p in DEPLOY.rglob("*") if p.is_file())
+    assert files
+    for path in files:
+        if path.suffix == ".json":
+            json.loads(path.read_text())
+        elif path.name == "cloudformation.yaml":
+            assert cfn.load_template(path)["Resources"]
+        elif path.suffix == ".yaml":
+            assert list(yaml.safe_load_all(path.read_text()))
+        elif path.suffix == ".sh":
+            subprocess.run(["bash", "-n", str(path)], check=True)
+            assert path.stat().st_mode & 0o111, f"{path} is not executable"
+        else:
+            pytest.fail(f"unexpected file type under deploy/: {path}")
+
+
+def test_kubernetes_manifests_are_namespace_agnostic() -> None:
+    for path, doc in k8s_documents():
+        assert "namespace" not in doc["metadata"], f"{path.name} pins a namespace"
+
+
+# ------------------------------------------------------------------------------- pods
+def test_there_is_a_deployment_and_a_daemonset() -> None:
+    kinds = sorted(doc["kind"] for _, doc in workloads())
+    assert kinds == ["DaemonSet", "Deployment"]
+
+
+@pytest.mark.parametrize("name,doc", workloads(), ids=[n for n, _ in workloads()])
+def test_pods_meet_the_restricted_pod_security_standard(name: str, doc: dict[str, Any]) -> None:
+    pod = doc["spec"]["template"]["spec"]
+    pod_ctx = pod["securityContext"]
+    assert pod_ctx["runAsNonRoot"] is True
+    assert pod_ctx["runAsUser"] == 10001
+    assert pod_ctx["seccompProfile"] == {"type": "RuntimeDefault"}
+    for key in ("hostNetwork", "hostPID", "hostIPC"):
+        assert not pod.get(key), f"{name}: {key}"
+    for volume in pod.get("volumes", []):
+        assert "hostPath" not in volume, f"{name}: hostPath volume {volume}"
+    for c in containers(pod):
+        ctx = c["securityContext"]
+        assert ctx["allowPrivilegeEscalation"] is False, c["name"]
+        assert ctx["capabilities"]["drop"] == ["ALL"], c["name"]
+        assert not ctx["capabilities"].get("add"), c["name"]
+        assert ctx["readOnlyRootFilesystem"] is True, c["name"]
+        assert ctx.get("privileged", False) is False, c["name"]
+        assert ctx["runAsNonRoot"] is True and ctx["runAsUser"] == 10001, c["name"]
+        assert ctx["seccompProfile"] == {"type": "RuntimeDefault"}, c["name"]
+
+
+@pytest.mark.parametrize("name,doc", workloads(), ids=[n for n, _ in workloads()])
+def test_liveness_uses_the_health_subcommand_in_exec_form(name: str, doc: dict[str, Any]) -> None:
+    pod = doc["spec"]["template"]["spec"]
+    for c in pod["containers"]:
+        probe = c["livenessProbe"]
+        assert probe["exec"]["command"] == [image_entrypoint(), "health"], name
+        assert probe["periodSeconds"] >= 10 and probe["failureThreshold"] >= 3
+
+
+@pytest.mark.parametrize("name,doc", workloads(), ids=[n for n, _ in workloads()])
+def test_pods_are_small_write_only_to_their_state_volume_and_use_the_service_account(
+    name: str, doc: dict[str, Any]
+) -> None:
+    pod = doc["spec"]["template"]["spec"]
+    [account] = [d for _, d in k8s_documents() if d["kind"] == "ServiceAccount"]
+    assert pod["serviceAccountName"] == account["metadata"]["name"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    for c in pod["containers"]:
+        assert c["args"] == ["run"]
+        for kind in ("requests", "limits"):
+            assert {"cpu", "memory"} <= set(c["resources"][kind]), (name, kind)
+        [mount] = c["volumeMounts"]
+        assert mount["mountPath"] == STATE_DIR
+        assert "emptyDir" in volumes[mount["name"]]
+
+
+def test_the_daemonset_publishes_one_stream_per_node() -> None:
+    [(_, ds)] = [w for w in workloads() if w[1]["kind"] == "DaemonSet"]
+    [c] = ds["spec"]["template"]["spec"]["containers"]
+    env = env_of(c)
+    assert env["CWP_HOSTNAME"] == {"fieldRef": {"fieldPath": "spec.nodeName"}}
+    assert "{hostname}" in env["CWP_LOG_STREAM"]
+
+
+def test_the_service_account_is_annotated_for_irsa_and_pod_identity_is_noted() -> None:
+    text = (K8S / "serviceaccount.yaml").read_text()
+    account = yaml.safe_load(text)
+    arn = account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT_PLACEHOLDER}:role/[\w+=,.@-]+", arn)
+    assert "Pod Identity" in text and "create-pod-identity-association" in text
+
+
+def test_every_publisher_setting_in_the_manifests_is_documented() -> None:
+    names = set()
+    for _, doc in workloads():
+        for c in doc["spec"]["template"]["spec"]["containers"]:
+            names |= set(env_of(c))
+    task = json.loads((DEPLOY / "ecs/task-definition.json").read_text())
+    for c in task["containerDefinitions"]:
+        names |= {e["name"] for e in c["environment"]}
+    assert {"CWP_EMF_NAMESPACE", "CWP_LOG_GROUP", "CWP_HOSTNAME"} <= names
+    for name in names:
+        assert f"`{name}`" in README, name
+
+
+# ------------------------------------------------------------------------------- ECS
+def test_ecs_task_definition() -> None:
+    task = json.loads((DEPLOY / "ecs/task-definition.json").read_text())
+    assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT_PLACEHOLDER}:role/[\w+=,.@-]+", task["taskRoleArn"])
+    volumes = {v["name"] for v in task["volumes"]}
+    for c in task["containerDefinitions"]:
+        assert c["readonlyRootFilesystem"] is True
+        assert c["user"] == "10001"
+        assert c.get("privileged", False) is False
+        assert c["linuxParameters"]["capabilities"]["drop"] == ["ALL"]
+        assert c["command"] == ["run"]
+        assert c["healthCheck"]["command"] == ["CMD", image_entrypoint(), "health"]
+        log = c["logConfiguration"]
+        assert log["logDriver"] == "awslogs"
+        assert {"awslogs-group", "awslogs-region", "awslogs-stream-prefix"} <= set(log["options"])
+        [mount] = c["mountPoints"]
+        assert mount["containerPath"] == STATE_DIR and mount["sourceVolume"] in volumes
+
+
+# ------------------------------------------------------------------------------- IAM
+def policy() -> dict[str, Any]:
+    return json.loads((DEPLOY / "iam/policy.json").read_text())
+
+
+def as_list(x: Any) -> list[Any]:
+    return x if isinstance(x, list) else [x]
+
+
+def allowed(action: str, resource: str) -> bool:
+    """IAM's matching for Allow statements: `*` and `?` wildcards in actions and resources."""
+    for s in policy()["Statement"]:
+        if s["Effect"] != "Allow":
+            continue
+        if not any(fnmatch.fnmatchcase(action, a) for a in as_list(s["Action"])):
+            continue
+        if any(fnmatch.fnmatchcase(resource, r) for r in as_list(s["Resource"])):
+            return True
+    return False
+
+
+def arn(group: str, stream: str | None = None, suffix: str = "") -> str:
+    base = f"arn:aws:logs:REGION:{ACCOUNT_PLACEHOLDER}:log-group:{group}"
+    return base + (f":log-stream:{stream}" if stream else suffix)
+
+
+def test_iam_policy_grants_exactly_the_calls_the_code_makes() -> None:
+    granted = {a for s in policy()["Statement"] for a in as_list(s["Action"])}
+    assert granted == {f"logs:{op}" for op in logs_operations_the_code_calls()}
+
+
+def test_iam_policy_resources_are_the_heartbeat_log_group_only() -> None:
+    group = "/monorepo-fem/heartbeat"
+    for s in policy()["Statement"]:
+        for resource in as_list(s["Resource"]):
+            assert resource != "*"
+            assert resource.startswith(arn(group)), resource
+    # The ARNs each call is authorized against (service authorization reference: the group
+    # operations act on the log-group, PutLogEvents on the log-stream), in both spellings of a
+    # group's ARN.
+    for op in ("CreateLogGroup", "PutRetentionPolicy", "CreateLogStream"):
+        assert allowed(f"logs:{op}", arn(group)), op
+        assert allowed(f"logs:{op}", arn(group, suffix=":*")), op
+    assert allowed("logs:PutLogEvents", arn(group, "heartbeat-node-1-2026-01-01"))
+    # Nothing else.
+    for other in ("/monorepo-fem/heartbeat-other", "/monorepo-fem", "/other"):
+        assert not allowed("logs:CreateLogGroup", arn(other)), other
+        assert not allowed("logs:PutLogEvents", arn(other, "s")), other
+    assert not allowed("logs:DeleteLogGroup", arn(group))
+
+
+def test_iam_policy_group_is_the_group_the_manifests_publish_to() -> None:
+    groups = set()
+    for _, doc in workloads():
+        for c in doc["spec"]["template"]["spec"]["containers"]:
+            groups.add(env_of(c)["CWP_LOG_GROUP"])
+    task = json.loads((DEPLOY / "ecs/task-definition.json").read_text())
+    for c in task["containerDefinitions"]:
+        groups |= {e["value"] for e in c["environment"] if e["name"] == "CWP_LOG_GROUP"}
+    assert groups == {"/monorepo-fem/heartbeat"}
+
+
+# ------------------------------------------------------------------------------- alarm
+def test_alarm_script_treats_missing_data_as_breaching() -> None:
+    script = (DEPLOY / "alarm/create-alarm.sh").read_text()
+    assert "put-metric-alarm" in script
+    assert "--treat-missing-data breaching" in script
+    assert "--metric-name Heartbeat" in script
+
+
+def test_alarm_cloudformation_template() -> None:
+    template = cfn.load_template(DEPLOY / "alarm/cloudformation.yaml")
+    [(name, alarm)] = template["Resources"].items()
+    assert alarm["Type"] == "AWS::CloudWatch::Alarm"
+    assert {"Namespace", "FirstDimensionName", "FirstDimensionValue", "SecondDimensionName",
+            "SecondDimensionValue", "Period", "EvaluationPeriods",
+            "AlarmTopicArn"} <= set(template["Parameters"])
+
+    props = cfn.render(template, name, {"SecondDimensionValue": "node-7",
+                                        "AlarmTopicArn": "arn:aws:sns:REGION:1:t"})
+    assert props["TreatMissingData"] == "breaching"
+    assert props["MetricName"] == "Heartbeat" and props["Namespace"] == "CloudWatchPublisher"
+    assert props["Statistic"] == "Sum" and props["Threshold"] == 1
+    assert props["ComparisonOperator"] == "LessThanThreshold"
+    assert props["Dimensions"] == [{"Name": "LogGroup", "Value": "/monorepo-fem/heartbeat"},
+                                   {"Name": "Host", "Value": "node-7"}]
+    assert props["AlarmActions"] == ["arn:aws:sns:REGION:1:t"]
+
+    one = cfn.render(template, name, {"SecondDimensionName": "", "FirstDimensionName": "Cluster",
+                                      "FirstDimensionValue": "prod"})
+    assert one["Dimensions"] == [{"Name": "Cluster", "Value": "prod"}]
+    assert "AlarmActions" not in one and "OKActions" not in one
+    assert one["TreatMissingData"] == "breaching"
+
+
+# ------------------------------------------------------------------------------- README
+def test_readme_examples_are_the_files_in_deploy() -> None:
+    mentioned = set(re.findall(r"deploy/[\w./-]*[\w]", README))
+    files = {str(p.relative_to(REPO)) for p in DEPLOY.rglob("*") if p.is_file()}
+    dirs = {str(p.relative_to(REPO)) for p in DEPLOY.rglob("*") if p.is_dir()}
+    missing = sorted(m for m in mentioned if m not in files and m not in dirs)
+    assert not missing, f"README mentions deploy paths that do not exist: {missing}"
+    unmentioned = sorted(files - mentioned)
+    assert not unmentioned, f"deploy files the README does not mention: {unmentioned}"
+    for section in ("## Deploy", "## Alarm when heartbeats stop"):
+        assert section in README, section
