@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -8,6 +10,9 @@
 #include "aws/credentials/default_chain.h"
 #include "config/settings.h"
 #include "daemon/app.h"
+#include "daemon/health.h"
+#include "daemon/line_source.h"
+#include "daemon/send.h"
 #include "daemon/signals.h"
 #include "daemon/startup.h"
 #include "http/beast_transport.h"
@@ -110,6 +115,16 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
       "until SIGTERM");
   auto* once = app.add_subcommand(
       "once", "Validate configuration and credentials, publish one heartbeat now, exit");
+  auto* send = app.add_subcommand(
+      "send",
+      "Publish MESSAGE, or every line of stdin, to the --stream log stream; summary on stderr");
+  std::vector<std::string> message_words;
+  send->add_option("message", message_words,
+                   "The message (words are joined with spaces); without it, stdin is read");
+  auto* health = app.add_subcommand(
+      "health",
+      "Exit 0 when the daemon's last delivery is recent enough for its schedule (for "
+      "HEALTHCHECK and probes)");
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
@@ -145,6 +160,28 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
   }
   if (once->parsed()) {
     return run_with_platform(*settings, env, out, err, daemon::run_once);
+  }
+  if (send->parsed()) {
+    daemon::fd_line_source input(STDIN_FILENO);
+    daemon::send_request request;
+    if (!message_words.empty()) {
+      std::string message;
+      for (const auto& word : message_words) message += (message.empty() ? "" : " ") + word;
+      request.message = message;
+    }
+    request.input = &input;
+    request.status = &err;
+    request.progress = ::isatty(STDERR_FILENO) == 1;
+    return run_with_platform(*settings, env, out, err,
+                             [&request](const config::settings& s, daemon::platform& p) {
+                               return daemon::run_send(s, p, request);
+                             });
+  }
+  if (health->parsed()) {
+    core::system_clock clock;
+    logging::stream_sink sink(out, err);
+    const logging::logger log(sink, clock, daemon::publisher_service, settings->log_level);
+    return daemon::to_int(daemon::run_health(*settings, clock, log));
   }
   log_usage_error(out, err, "no subcommand given (run with --help for usage)");
   return daemon::to_int(exit_code::usage);

@@ -28,6 +28,8 @@ enum class setting {
   splay,
   log_level,
   hostname,
+  health_file,
+  send_stream,
 };
 
 struct setting_info {
@@ -57,6 +59,8 @@ struct settings {
   schedule::splay splay;
   logging::level log_level{logging::level::info};
   std::string hostname;
+  std::string health_file;  // `run` writes its delivery state here; `health` reads it
+  cloudwatch::stream_template send_stream;  // where `send` publishes
 };
 
 // Resolves and validates everything. Errors are errc::invalid_argument and name the setting

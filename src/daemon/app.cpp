@@ -1,5 +1,7 @@
 #include "daemon/app.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "aws/clock_skew.h"
@@ -9,6 +11,7 @@
 #include "cloudwatch/logs_client.h"
 #include "cloudwatch/publisher.h"
 #include "cloudwatch/shipper.h"
+#include "daemon/health.h"
 #include "daemon/heartbeat_service.h"
 #include "daemon/run_loop.h"
 #include "daemon/startup.h"
@@ -96,11 +99,19 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
   cloudwatch::publisher pub(c.logs, log, {s.log_group, std::nullopt});
   cloudwatch::shipper shipper(pub, log, *p.clock);
   const core::sys_time started = p.clock->now();
+  health_state initial_health;
+  initial_health.pid = static_cast<long long>(::getpid());
+  initial_health.schedule = s.schedule.text();
+  initial_health.splay_max = s.splay.max();
+  initial_health.started = started;
+  health_recorder health(s.health_file, initial_health, log);
+  health.start();
   heartbeat_service heartbeats(
       heartbeat_service::parts{
           &s, &c.sts, &shipper, &entry, &log, p.clock,
           cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
-                                       cloudwatch::new_boot_id(), started}},
+                                       cloudwatch::new_boot_id(), started},
+          &health},
       validated == validation::valid);
   thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
 
