@@ -217,3 +217,47 @@ def test_a_slow_pipes_lines_arrive_while_it_is_still_open(
     _RECORDED.append((request.node.nodeid, proc.args, out.decode(), err.decode()))
     assert proc.returncode == 0, err.decode()
     assert "1 delivered" in err.decode().splitlines()[-1]
+
+
+def test_a_terminal_gets_a_progress_line_redrawn_in_place(
+    moto, binary, clean_home, get_events, request
+):
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(binary), "send", "--stream", "progress"],
+                            env=binary_env(clean_home, moto.env("publisher")),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    try:
+        assert proc.stdin is not None
+        deadline = time.monotonic() + 1.8  # longer than the 1 s before the first progress line
+        sent = 0
+        while time.monotonic() < deadline:
+            proc.stdin.write(f"progress {sent}\n".encode())
+            proc.stdin.flush()
+            sent += 1
+            time.sleep(0.05)  # a slow producer, the situation the progress line is for
+        out, _ = proc.communicate(timeout=30)
+        terminal = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other end is closed and everything was read
+                break
+            if not chunk:
+                break
+            terminal += chunk
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    text = terminal.decode()
+    _RECORDED.append((request.node.nodeid, proc.args, out.decode(), text))
+    assert proc.returncode == 0, text
+    assert re.search(r"\rsend: \d+ lines, \d+ batches, [\d.]+ (B|KiB|MiB), \d+ lines/s\x1b\[K", text), (
+        repr(text))
+    assert "\r\x1b[K" in text, "the progress line is cleared before the summary"
+    assert text.rstrip("\r\n").split("\n")[-1].split("\r\x1b[K")[-1].startswith(f"send: {sent} lines")
+    assert len(get_events(DEFAULT_GROUP, "progress", expected=sent)) == sent
