@@ -91,6 +91,16 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
   const logging::logger log = entry.with_service(publisher_service);
 
   if (auto failed = validate_environment(s, *p.credentials, entry)) return *failed;
+  // Before the credentials check, which may wait on the network: from now on `health` judges
+  // this process, not a file a previous one left.
+  health_state initial_health;
+  initial_health.pid = static_cast<long long>(::getpid());
+  initial_health.schedule = s.schedule.text();
+  initial_health.splay_max = s.splay.max();
+  initial_health.started = p.clock->now();
+  health_recorder health(s.health_file, initial_health, log);
+  health.start();
+
   clients c(s, p, log);
   // AWS being unreachable is not a credential failure: start, keep heartbeats, validate later.
   const auto validated = validate_credentials(c.sts, entry, /*unreachable_is_error=*/false);
@@ -99,13 +109,6 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
   cloudwatch::publisher pub(c.logs, log, {s.log_group, std::nullopt});
   cloudwatch::shipper shipper(pub, log, *p.clock);
   const core::sys_time started = p.clock->now();
-  health_state initial_health;
-  initial_health.pid = static_cast<long long>(::getpid());
-  initial_health.schedule = s.schedule.text();
-  initial_health.splay_max = s.splay.max();
-  initial_health.started = started;
-  health_recorder health(s.health_file, initial_health, log);
-  health.start();
   heartbeat_service heartbeats(
       heartbeat_service::parts{
           &s, &c.sts, &shipper, &entry, &log, p.clock,

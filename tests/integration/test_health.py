@@ -63,13 +63,14 @@ def test_a_daemon_that_cannot_deliver_records_its_attempts_without_a_success(
     daemon = start_daemon({**moto.env("publisher", endpoint=closed_endpoint),
                            "CWP_SCHEDULE": "@every 1s", "AWS_MAX_ATTEMPTS": "1",
                            "CWP_HEALTH_FILE": str(state_file)})
+    # Written before the credentials check, so it is there once that check has complained.
     daemon.wait_for(lambda l: l["level"] == "WARN" and "STS" in l["message"], timeout=30)
+    state = json.loads(state_file.read_text())
+    assert state["pid"] == daemon.proc.pid
     deadline = time.monotonic() + 30
-    while True:  # the file is rewritten after the attempt that logged the warning
-        state = json.loads(state_file.read_text())
-        if state["last_attempt"] is not None or time.monotonic() > deadline:
-            break
+    while state["last_attempt"] is None and time.monotonic() < deadline:
         time.sleep(0.2)  # poll interval of a deadline-bounded wait
+        state = json.loads(state_file.read_text())  # rewritten after each delivery attempt
     assert state["last_success"] is None
     assert state["last_attempt"] is not None and state["undelivered"] >= 1
     assert daemon.stop()[0] == 0
