@@ -33,7 +33,8 @@ WORKDIR /src
 RUN cmake --preset release \
  && cmake --build --preset release ${CWP_JOBS:+-j "$CWP_JOBS"} \
  && ./build-release/cloudwatch-publisher --version \
- && mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/local/bin \
+ && mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/local/bin /rootfs/var/lib/cloudwatch-publisher \
+ && chown 10001:10001 /rootfs/var/lib/cloudwatch-publisher \
  && install -m 0755 build-release/cloudwatch-publisher /rootfs/usr/local/bin/ \
  && install -m 0644 /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ \
  && printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
@@ -80,8 +81,19 @@ COPY --from=build /rootfs/ /
 
 # Numeric, so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
 USER 10001:10001
-# The root filesystem may be read-only (`docker run --read-only`): nothing is written to it.
-# A later version adds a spool directory for undelivered events, to be mounted as a volume.
+# The root filesystem may be read-only (`docker run --read-only`): nothing is written to it
+# but the state directory, a volume (Docker mounts a writable anonymous volume there, owned by
+# 10001 like the directory in the image, unless you mount your own).
+# It also holds the crash-safe spool: heartbeats not delivered yet survive a restart (mount a
+# named volume there to keep them when the container is re-created).
+VOLUME /var/lib/cloudwatch-publisher
+ENV CWP_HEALTH_FILE=/var/lib/cloudwatch-publisher/health.json \
+    CWP_SPOOL_DIR=/var/lib/cloudwatch-publisher/spool
+# `health` exits 0 while the last heartbeat is recent enough for the schedule (README, Health
+# checks). Exec form: there is no shell. With the default 1-minute schedule an unhealthy daemon
+# is reported within 2.5 min of its last delivery plus 3 probes.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["/usr/local/bin/cloudwatch-publisher", "health"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/cloudwatch-publisher"]
 CMD ["run"]

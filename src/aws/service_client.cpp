@@ -27,6 +27,9 @@ core::result<http::response> service_client::call(std::string_view operation,
   bool refreshed_credentials = false;
   bool corrected_clock = false;
   core::error last;
+  const auto count_retry = [this] {
+    if (ctx_.retries != nullptr) ctx_.retries->fetch_add(1);
+  };
 
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     http::request r = req;
@@ -58,6 +61,7 @@ core::result<http::response> service_client::call(std::string_view operation,
       if (sign && skew_changed && !corrected_clock && is_clock_skew_code(last.remote_code) &&
           attempt < max_attempts) {
         corrected_clock = true;
+        count_retry();
         if (ctx_.log != nullptr) {
           ctx_.log->warn(std::string(operation) +
                              ": the local clock differs from AWS; signing with corrected time",
@@ -79,6 +83,7 @@ core::result<http::response> service_client::call(std::string_view operation,
             ctx_.log->warn(std::string(operation) + ": " + last.remote_code +
                            "; refreshed credentials, retrying");
           }
+          count_retry();
           continue;
         }
         return tl::unexpected(last);
@@ -103,6 +108,7 @@ core::result<http::response> service_client::call(std::string_view operation,
                      {logging::kv("error", last.message)});
     }
     ctx_.clock->sleep_for(delay);
+    count_retry();
   }
   if (max_attempts > 1) {
     last.message += " after " + std::to_string(max_attempts) + " attempts";

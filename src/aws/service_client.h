@@ -4,6 +4,8 @@
 // corrects the signing clock once after a clock-skew answer. Protocol-neutral: the callers
 // (CloudWatch Logs JSON, STS query) build the body and parse the result.
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -28,7 +30,8 @@ struct client_context {
   std::shared_ptr<retry_quota> quota{std::make_shared<retry_quota>()};
   std::function<double()> uniform01;  // jitter source, [0, 1)
   http::send_options timeouts;
-  const logging::logger* log{nullptr};  // optional: a WARN line per retry
+  const logging::logger* log{nullptr};           // optional: a WARN line per retry
+  std::atomic<std::uint64_t>* retries{nullptr};  // optional: counts attempts after the first
 };
 
 class service_client {

@@ -11,6 +11,9 @@
 #include "config/settings.h"
 #include "daemon/app.h"
 #include "daemon/check.h"
+#include "daemon/health.h"
+#include "daemon/line_source.h"
+#include "daemon/send.h"
 #include "daemon/signals.h"
 #include "daemon/startup.h"
 #include "http/beast_transport.h"
@@ -123,6 +126,16 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
                   "Also create the log group and stream if missing and put one test event");
   check->add_option("--output", check_output, "Report format: text or json (default: text)")
       ->check(CLI::IsMember({"text", "json"}));
+  auto* send = app.add_subcommand(
+      "send",
+      "Publish MESSAGE, or every line of stdin, to the --stream log stream; summary on stderr");
+  std::vector<std::string> message_words;
+  send->add_option("message", message_words,
+                   "The message (words are joined with spaces); without it, stdin is read");
+  auto* health = app.add_subcommand(
+      "health",
+      "Exit 0 when the daemon's last delivery is recent enough for its schedule (for "
+      "HEALTHCHECK and probes)");
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
@@ -172,6 +185,28 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
           out.flush();
           return report.code;
         });
+  }
+  if (send->parsed()) {
+    daemon::fd_line_source input(STDIN_FILENO);
+    daemon::send_request request;
+    if (!message_words.empty()) {
+      std::string message;
+      for (const auto& word : message_words) message += (message.empty() ? "" : " ") + word;
+      request.message = message;
+    }
+    request.input = &input;
+    request.status = &err;
+    request.progress = ::isatty(STDERR_FILENO) == 1;
+    return run_with_platform(*settings, env, out, err,
+                             [&request](const config::settings& s, daemon::platform& p) {
+                               return daemon::run_send(s, p, request);
+                             });
+  }
+  if (health->parsed()) {
+    core::system_clock clock;
+    logging::stream_sink sink(out, err);
+    const logging::logger log(sink, clock, daemon::publisher_service, settings->log_level);
+    return daemon::to_int(daemon::run_health(*settings, clock, log));
   }
   log_usage_error(out, err, "no subcommand given (run with --help for usage)");
   return daemon::to_int(exit_code::usage);

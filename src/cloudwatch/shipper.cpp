@@ -43,7 +43,10 @@ shipper::shipper(publisher& pub, const logging::logger& log, const core::clock& 
     ++restored_;
   }
   // A smaller bound than the previous process had applies to what it left too.
-  if (restored_ > 0) enforce_bounds_locked();
+  if (restored_ > 0) {
+    enforce_bounds_locked();
+    log_drops_locked(true);
+  }
 }
 
 std::uint64_t shipper::size_of(const entry& e) const { return event_size(e); }
@@ -146,11 +149,7 @@ void shipper::enforce_bounds_locked() {
   }
   for (const auto& [stream, info] : dropped) {
     const auto [count, newest] = info;
-    log_->error(
-        "Undelivered events exceed the spool limits (" + std::to_string(limits_.max_events) +
-            " events, " + std::to_string(limits_.max_bytes) + " bytes); dropped the " +
-            std::to_string(count) + " oldest",
-        {logging::kv("log_stream", stream), logging::kv("dropped", static_cast<long long>(count))});
+    unlogged_drops_[stream] += count;
     // One marker per stream explains the gap; it absorbs the count of an earlier one.
     auto& q = queues_[stream];
     std::size_t total = count;
@@ -172,6 +171,21 @@ void shipper::enforce_bounds_locked() {
   }
 }
 
+void shipper::log_drops_locked(bool now) {
+  if (unlogged_drops_.empty()) return;
+  const auto t = clock_->monotonic();
+  if (!now && last_drop_log_ && t - *last_drop_log_ < std::chrono::minutes{1}) return;
+  for (const auto& [stream, count] : unlogged_drops_) {
+    log_->error(
+        "Undelivered events exceed the spool limits (" + std::to_string(limits_.max_events) +
+            " events, " + std::to_string(limits_.max_bytes) + " bytes); dropped the " +
+            std::to_string(count) + " oldest",
+        {logging::kv("log_stream", stream), logging::kv("dropped", static_cast<long long>(count))});
+  }
+  unlogged_drops_.clear();
+  last_drop_log_ = t;
+}
+
 bool shipper::enqueue(const std::string& stream, log_event event) {
   const std::lock_guard lock(mutex_);
   entry e;
@@ -181,6 +195,7 @@ bool shipper::enqueue(const std::string& stream, log_event event) {
   const bool on_disk = e.journal_id.has_value();
   insert_locked(stream, std::move(e));
   enforce_bounds_locked();
+  log_drops_locked(false);
   return on_disk;
 }
 
@@ -268,6 +283,7 @@ delivery shipper::flush(bool emf) {
     if (d.error) break;
   }
   std::erase_if(queues_, [](const auto& kv) { return kv.second.empty(); });
+  log_drops_locked(true);
   d.pending = total_;
   return d;
 }

@@ -73,6 +73,7 @@ class shipper {
   void persist_locked(const std::string& stream, entry& e);
   void persist_memory_only_locked();
   void enforce_bounds_locked();
+  void log_drops_locked(bool now);
   void drop_locked(queue& q, queue::iterator it, std::size_t& dropped_total);
   void forget_locked(const std::vector<std::uint64_t>& journal_ids);
   std::uint64_t size_of(const entry& e) const;
@@ -89,6 +90,9 @@ class shipper {
   std::uint64_t bytes_{0};
   std::uint64_t next_key_{1};
   std::size_t memory_only_{0};  // entries the journal refused; > 0 means degraded
+  // Drops not logged yet: one ERROR per stream at most every minute, not one per event.
+  std::map<std::string, std::size_t, std::less<>> unlogged_drops_;
+  std::optional<std::chrono::steady_clock::time_point> last_drop_log_;
   std::size_t restored_{0};
 };
 

@@ -41,6 +41,11 @@ const std::vector<setting_info> table = {
      "(at most 30)"},
     {setting::retention_days, "--retention-days", "CWP_RETENTION_DAYS", "",
      "Retention in days set on the log group when we create it (1, 3, 5, 7, 14, 30, ... 3653)"},
+    {setting::health_file, "--health-file", "CWP_HEALTH_FILE",
+     "/tmp/cloudwatch-publisher-health.json",
+     "State file `run` writes after each delivery attempt and `health` reads"},
+    {setting::send_stream, "--stream", "CWP_SEND_STREAM", "send-{date}",
+     "Log stream name template for `send` (same placeholders as --log-stream)"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -200,6 +205,19 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
                       level.source + ": '" + level.value +
                           "' is not a log level (use debug, info, warn or error)");
   }
+
+  const auto health_file = pick(setting::health_file, flags, env);
+  if (health_file.value.ends_with('/')) {
+    return core::fail(core::errc::invalid_argument,
+                      health_file.source + ": '" + health_file.value +
+                          "' is a directory; give the path of a file");
+  }
+  out.health_file = health_file.value;
+
+  const auto send_stream = pick(setting::send_stream, flags, env);
+  auto send_tmpl = cloudwatch::stream_template::parse(send_stream.value);
+  if (!send_tmpl) return tl::unexpected(named(send_stream.source, send_tmpl.error()));
+  out.send_stream = *send_tmpl;
 
   if (auto it = flags.find(setting::hostname); it != flags.end()) {
     out.hostname = it->second;

@@ -36,6 +36,8 @@ enum class setting {
   emf_namespace,
   emf_dimensions,
   retention_days,
+  health_file,
+  send_stream,
 };
 
 struct setting_info {
@@ -71,6 +73,8 @@ struct settings {
   std::optional<cloudwatch::emf_settings> emf;
   // Set (CWP_RETENTION_DAYS): retention applied to a log group when we create it.
   std::optional<int> retention_days;
+  std::string health_file;  // `run` writes its delivery state here; `health` reads it
+  cloudwatch::stream_template send_stream;  // where `send` publishes
 };
 
 // "32MiB", "512k", "1048576": a byte count with an optional binary suffix (k/K/KiB, M/MiB,

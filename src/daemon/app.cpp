@@ -1,5 +1,7 @@
 #include "daemon/app.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "aws/clock_skew.h"
@@ -9,6 +11,7 @@
 #include "cloudwatch/logs_client.h"
 #include "cloudwatch/publisher.h"
 #include "cloudwatch/shipper.h"
+#include "daemon/health.h"
 #include "daemon/heartbeat_service.h"
 #include "daemon/run_loop.h"
 #include "daemon/startup.h"
@@ -109,6 +112,16 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
   const logging::logger log = entry.with_service(publisher_service);
 
   if (auto failed = validate_environment(s, *p.credentials, entry)) return *failed;
+  // Before the credentials check, which may wait on the network: from now on `health` judges
+  // this process, not a file a previous one left.
+  health_state initial_health;
+  initial_health.pid = static_cast<long long>(::getpid());
+  initial_health.schedule = s.schedule.text();
+  initial_health.splay_max = s.splay.max();
+  initial_health.started = p.clock->now();
+  health_recorder health(s.health_file, initial_health, log);
+  health.start();
+
   clients c(s, p, log);
   // AWS being unreachable is not a credential failure: start, keep heartbeats, validate later.
   const auto validated = validate_credentials(c.sts, entry, /*unreachable_is_error=*/false);
@@ -127,7 +140,8 @@ exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
       heartbeat_service::parts{
           &s, &c.sts, &shipper, &entry, &log, p.clock,
           cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
-                                       cloudwatch::new_boot_id(), started, s.emf}},
+                                       cloudwatch::new_boot_id(), started, s.emf},
+          &health},
       validated == validation::valid);
   thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
 

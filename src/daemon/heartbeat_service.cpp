@@ -42,6 +42,10 @@ void heartbeat_service::schedule_retry() {
   retry_delay_ = std::min(retry_delay_ * 2, std::chrono::seconds{max_retry_delay});
 }
 
+void heartbeat_service::report(bool delivered) {
+  if (p_.health != nullptr) p_.health->attempt(p_.clock->now(), delivered, undelivered());
+}
+
 void heartbeat_service::deliver() {
   std::vector<recorded> added;
   std::size_t before = 0;
@@ -61,6 +65,7 @@ void heartbeat_service::deliver() {
         return;
       case validation::unreachable:
         schedule_retry();
+        report(false);
         return;
     }
   }
@@ -74,10 +79,12 @@ void heartbeat_service::deliver() {
                    logging::kv("error_code", d.error->remote_code),
                    logging::kv("undelivered", static_cast<long long>(d.pending))});
     schedule_retry();
+    report(false);
     return;
   }
   retry_at_ns_.store(0);
   retry_delay_ = first_retry_delay;
+  report(d.delivered > 0);
   const std::size_t delivered_earlier = before > added.size() ? before - added.size() : 0;
   if (delivered_earlier > 0 && d.delivered > 0) {
     p_.log->info("Delivered " + std::to_string(delivered_earlier) +

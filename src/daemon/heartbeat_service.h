@@ -20,6 +20,7 @@
 #include "cloudwatch/shipper.h"
 #include "config/settings.h"
 #include "daemon/exit_code.h"
+#include "daemon/health.h"
 #include "logging/logger.h"
 
 namespace cwp::daemon {
@@ -38,6 +39,7 @@ class heartbeat_service {
     const logging::logger* log;        // service cloudwatch-publisher
     const core::clock* clock;
     cloudwatch::heartbeat_source source;
+    health_recorder* health{nullptr};  // optional: told the outcome of every delivery run
   };
 
   heartbeat_service(parts p, bool credentials_validated)
@@ -63,6 +65,8 @@ class heartbeat_service {
 
   // After a failed run: the next one is due after the current delay, which then doubles.
   void schedule_retry();
+  // Tells the health recorder how a delivery run ended.
+  void report(bool delivered);
 
   parts p_;
   bool validated_;  // worker thread only

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+import uuid
 from typing import Any
 
 import json_log
@@ -161,3 +162,48 @@ def test_unreachable_aws_is_a_warning_and_the_daemon_keeps_running(
     assert container.running(), container.describe()
     assert container.stop() < MAX_STOP_S
     assert container.exit_code() == 0, container.describe()
+
+
+def test_the_spool_volume_carries_undelivered_heartbeats_into_the_next_container(
+    moto, closed_endpoint, docker_run, get_events
+):
+    """The image keeps its spool in the state volume: heartbeats a container could not deliver
+    are delivered by the next container that mounts the same volume."""
+    volume = f"cwp-test-spool-{uuid.uuid4().hex[:12]}"
+    mount = ["-v", f"{volume}:/var/lib/cloudwatch-publisher"]
+    started = []
+    try:
+        down = {
+            **moto.env("publisher", endpoint=closed_endpoint),
+            "CWP_SCHEDULE": "@every 1s",
+            "AWS_MAX_ATTEMPTS": "1",
+            "CWP_LOG_LEVEL": "debug",
+        }
+        first = docker_run(env=down, docker_args=[*HARDENED, *mount])
+        started.append(first)
+
+        def on_disk(line: dict[str, Any]) -> bool:
+            return line["message"] == "Heartbeat recorded" and line.get("spooled") == "disk"
+
+        first.wait_for(on_disk, count=3, timeout=30)
+        assert first.stop() < MAX_STOP_S and first.exit_code() == 0, first.describe()
+        kept = {l["id"] for l in first.lines() if on_disk(l)}
+
+        up = {**moto.env("publisher"), "CWP_SCHEDULE": "@every 1s"}
+        second = docker_run(env=up, docker_args=[*HARDENED, *mount])
+        started.append(second)
+        restored = second.wait_for(lambda l: l["message"].startswith("Restored "), timeout=30)
+        assert restored[0]["message"].startswith(f"Restored {len(kept)} undelivered events")
+        second.wait_for(
+            lambda l: "kept while CloudWatch Logs was unreachable" in l["message"], timeout=60
+        )
+        assert second.stop() < MAX_STOP_S and second.exit_code() == 0
+
+        events = get_events(GROUP, f"heartbeat-{utc_date()}", expected=len(kept) + 1, timeout=30)
+        ids = [json.loads(e["message"])["id"] for e in events]
+        assert kept <= set(ids), f"kept {sorted(kept)}, delivered {ids}"
+        assert len(ids) == len(set(ids)), f"duplicates in {ids}"
+    finally:
+        for container in started:
+            _docker("rm", "-f", container.name, timeout=60)
+        _docker("volume", "rm", "-f", volume, timeout=60)

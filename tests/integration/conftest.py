@@ -8,7 +8,8 @@ real AWS CLI.
   fault_proxy    function: FaultProxy in front of moto (tests/support/fault_proxy.py), stopped after.
   aws_cli        aws_cli(identity, *args, region=, endpoint=, env=) -> parsed JSON (None if no output);
                  aws_cli.run(...) -> CliResult(rc, stdout, stderr) without the rc check.
-  run_binary     run_binary(args, env=None, timeout=30) -> BinaryResult(rc, stdout, stderr)
+  run_binary     run_binary(args, env=None, timeout=30, input=None) -> BinaryResult(rc, stdout,
+                 stderr); `input` (bytes) is fed to stdin, else stdin is /dev/null
                  (unpacks as a 3-tuple; also .elapsed_s, .out_lines, .err_lines).
   get_events     get_events(group, stream, expected=1, region=None, timeout=15) -> [event, ...]
                  polls get-log-events --start-from-head as `reader` until `expected` events exist.
@@ -360,7 +361,10 @@ def run_binary(binary: Path, clean_home: Path, request: pytest.FixtureRequest):
     """Run the binary with ONLY PATH, HOME (empty dir) and the given variables set."""
 
     def run(
-        args: list[str] | str, env: dict[str, str | None] | None = None, timeout: float = 30.0
+        args: list[str] | str,
+        env: dict[str, str | None] | None = None,
+        timeout: float = 30.0,
+        input: bytes | None = None,
     ) -> BinaryResult:
         argv = [str(binary), *(shlex.split(args) if isinstance(args, str) else args)]
         child_env = binary_env(clean_home, env)
@@ -369,7 +373,8 @@ def run_binary(binary: Path, clean_home: Path, request: pytest.FixtureRequest):
             proc = subprocess.run(
                 argv,
                 env=child_env,
-                stdin=subprocess.DEVNULL,
+                input=input,
+                stdin=subprocess.DEVNULL if input is None else None,
                 capture_output=True,
                 timeout=timeout,
             )

@@ -11,6 +11,7 @@
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
 #include "support/scripted_transport.h"
+#include "support/temp_dir.h"
 
 namespace cwp::daemon {
 namespace {
@@ -99,7 +100,8 @@ class RunLoop : public ::testing::Test {
                                  &log,
                                  &log,
                                  &clock,
-                                 {"h", "test", "@every 1s", "boot", clock.now(), settings.emf}},
+                                 {"h", "test", "@every 1s", "boot", clock.now(), settings.emf},
+                                 health},
         validated);
     inline_runner local([this] { service->deliver(); });
     runner_ = &local;
@@ -144,6 +146,7 @@ class RunLoop : public ::testing::Test {
   bool outage{false};
   std::vector<bool> outcomes;  // per request: did it succeed (filled by the fallback wrapper)
   int reloads{0};
+  health_recorder* health{nullptr};
 
   void track_outcomes() {
     transport.otherwise([this](const http::request& r) -> core::result<http::response> {
@@ -207,6 +210,29 @@ TEST_F(RunLoop, KeepsHeartbeatsThroughAnOutageAndDeliversAllInOrderWithoutDuplic
   EXPECT_EQ(std::adjacent_find(got.begin(), got.end()), got.end());
   EXPECT_GE(sink.count(logging::level::error), 1U);
   EXPECT_TRUE(sink.contains("kept while CloudWatch Logs was unreachable"));
+}
+
+TEST_F(RunLoop, TheHealthFileKeepsTheLastSuccessThroughAnOutage) {
+  testing::temp_dir dir;
+  const auto start = clock.now();
+  health_state initial;
+  initial.schedule = "@every 1s";
+  initial.started = start;
+  health_recorder recorder(dir.file("health.json"), initial, log);
+  recorder.start();
+  health = &recorder;
+  signals.on(start + 1500ms, [this] { outage = true; });
+  signals.at(start + 4s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+
+  const auto& state = recorder.state();
+  const auto whole = std::chrono::floor<std::chrono::seconds>(start);
+  EXPECT_EQ(state.last_success, whole + 1s);  // the last tick before the outage
+  EXPECT_GE(*state.last_attempt, whole + 4s);
+  EXPECT_GE(state.undelivered, 3U);
+  // Unhealthy once the second tick after that success plus the slack has passed.
+  EXPECT_TRUE(judge_health(state, whole + 3s + health_slack).healthy);
+  EXPECT_FALSE(judge_health(state, whole + 3s + health_slack + 1ms).healthy);
 }
 
 TEST_F(RunLoop, ABusyDeliveryIsNotStartedTwiceAndTheSkipIsLoggedOnce) {

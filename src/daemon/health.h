@@ -1,0 +1,86 @@
+#pragma once
+// The daemon's health, as `run` records it and `health` judges it. `run` rewrites a small JSON
+// state file after every delivery attempt (atomically: a temporary file renamed over the old
+// one, so a reader never sees half a file); `health` reads it and decides whether the last
+// successful delivery is recent enough for the schedule.
+//
+// The rule: after a delivery (or the start, before the first one) the next successful delivery
+// is due by the SECOND scheduled tick after it, plus the splay's maximum and health_slack. One
+// failed tick is tolerated; a second one in a row, a hung or dead daemon, makes it unhealthy.
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/settings.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "daemon/exit_code.h"
+#include "logging/logger.h"
+#include "schedule/cron_expression.h"
+
+namespace cwp::daemon {
+
+// Time allowed beyond the schedule for retries (a failed delivery is retried after 5 s, then at
+// the next tick) and a slow network (requests time out after 15 s).
+inline constexpr std::chrono::seconds health_slack{30};
+
+struct health_state {
+  long long pid{0};
+  std::string schedule;  // the daemon's schedule, as given
+  std::chrono::milliseconds splay_max{0};
+  core::sys_time started;
+  std::optional<core::sys_time> last_attempt;
+  std::optional<core::sys_time> last_success;
+  std::size_t undelivered{0};
+};
+
+std::string to_json(const health_state& s);
+core::result<health_state> parse_health_state(std::string_view json);
+
+// When the state stops being healthy without a newer successful delivery.
+core::sys_time healthy_until(const health_state& s, const schedule::cron_expression& schedule);
+
+struct health_verdict {
+  bool healthy{false};
+  std::string reason;  // one line for operators
+};
+
+// Judges a state at `now`; a schedule that does not parse makes the state invalid.
+health_verdict judge_health(const health_state& s, core::sys_time now);
+
+// Replaces `path` with `content` atomically (same-directory temporary file, then rename).
+core::result<void> write_file_atomically(const std::string& path, std::string_view content);
+
+// Owned by `run`: keeps the state and rewrites the file. A write failure is one WARN line (again
+// only after a write succeeded in between); it never stops the daemon. Not thread-safe: used by
+// the main thread before the delivery worker starts, then by the worker only.
+class health_recorder {
+ public:
+  health_recorder(std::string path, health_state initial, const logging::logger& log)
+      : path_(std::move(path)), state_(std::move(initial)), log_(&log) {}
+
+  // Writes the initial state (replacing a previous run's file).
+  void start();
+  // A delivery attempt ended at `at`.
+  void attempt(core::sys_time at, bool delivered, std::size_t undelivered);
+
+  const health_state& state() const { return state_; }
+
+ private:
+  void write();
+
+  std::string path_;
+  health_state state_;
+  const logging::logger* log_;
+  bool failing_{false};
+};
+
+// `health`: reads s.health_file, logs one line (INFO healthy, ERROR why not) and returns ok or
+// failed.
+exit_code run_health(const config::settings& s, const core::clock& clock,
+                     const logging::logger& log);
+
+}  // namespace cwp::daemon

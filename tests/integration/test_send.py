@@ -1,0 +1,263 @@
+"""`cloudwatch-publisher send` against moto (auth on), read back with the AWS CLI as `reader`.
+
+Spec (README "Sending log lines"): the arguments joined with spaces are one event; without
+arguments every line of stdin is one event, stamped when read. Batches respect the PutLogEvents
+limits; lines longer than 262,118 bytes are split at UTF-8 character boundaries (never truncated);
+empty lines are skipped and counted. Lines are streamed: a half-full batch goes out after 0.5 s
+of quiet input. At the end one summary line goes to stderr (lines, events, batches, bytes,
+retries, time, rate, delivered / not delivered). Exit 0 when every event was delivered, 1 when
+some were not, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import json_log
+import pytest
+from conftest import _RECORDED, REPO_ROOT, BinaryResult, binary_env
+
+SUMMARY_RE = re.compile(
+    r"^send: (?P<lines>\d+) lines, (?P<events>\d+) events, (?P<batches>\d+) batches, "
+    r"(?P<bytes>\d+) bytes, (?P<retries>\d+) retries in (?P<seconds>[\d.]+) s "
+    r"\((?P<rate>\d+) lines/s\); (?P<delivered>\d+) delivered"
+    r"(?:, (?P<not_delivered>\d+) not delivered \(lost\))?"
+    r"(?:; (?P<empty>\d+) empty lines skipped)?(?:; (?P<split>\d+) long lines split)?$"
+)
+DEFAULT_GROUP = "/monorepo-fem/heartbeat"
+SPLIT_LIMIT = 262_118  # 256 KiB less 26 bytes of per-event overhead
+
+
+def summary(result: BinaryResult) -> dict[str, int]:
+    """The summary line (the last line of stderr) as numbers; every other stderr line must be a
+    JSON ERROR line."""
+    lines = result.stderr.splitlines()
+    assert lines, result.describe()
+    json_log.parse_lines("\n".join(lines[:-1]), "stderr")
+    match = SUMMARY_RE.match(lines[-1])
+    assert match, f"no summary line at the end of stderr\n{result.describe()}"
+    return {k: int(float(v)) for k, v in match.groupdict().items() if v is not None}
+
+
+def all_events(aws_cli, group: str, stream: str) -> list[dict[str, Any]]:
+    """Every event of a stream, following nextForwardToken page by page with the AWS CLI."""
+    events: list[dict[str, Any]] = []
+    token = None
+    while True:
+        args = ["logs", "get-log-events", "--log-group-name", group, "--log-stream-name", stream,
+                "--start-from-head"]
+        if token:
+            args += ["--next-token", token]
+        page = aws_cli("reader", *args)
+        events += page["events"]
+        if not page["events"] or page.get("nextForwardToken") in (None, token):
+            return events
+        token = page["nextForwardToken"]
+
+
+def test_the_readme_example_runs_and_its_lines_arrive_in_order(
+    moto, binary, clean_home, tmp_path, get_events
+):
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme.split("## Sending log lines")[1]
+    script = section.split("```sh\n")[1].split("```")[0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "cloudwatch-publisher").symlink_to(binary)
+    env = binary_env(clean_home, moto.env("publisher"))
+    env["PATH"] = f"{bin_dir}:{env['PATH']}"
+    proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    _RECORDED.append(("readme send example", ["bash", "-c", script], proc.stdout, proc.stderr))
+    assert proc.returncode == 0, f"{script}\n{proc.stdout}\n{proc.stderr}"
+    assert proc.stdout == "", "send is quiet on stdout by default"
+    events = get_events("/my/app", "deploys", expected=3)
+    assert [e["message"] for e in events] == ["deployed version 1.2.3", "first line", "second line"]
+
+
+def test_an_argument_is_one_event_on_the_send_stream(moto, run_binary, get_events, today):
+    before = int(time.time() * 1000)
+    result = run_binary(["send", "hello", "from send"], env=moto.env("publisher"))
+    after = int(time.time() * 1000)
+    assert result.rc == 0, result.describe()
+    figures = summary(result)
+    assert figures["lines"] == 1 and figures["events"] == 1 and figures["batches"] == 1
+    assert figures["bytes"] == len("hello from send") and figures["delivered"] == 1
+    (event,) = get_events(DEFAULT_GROUP, f"send-{today}")
+    assert event["message"] == "hello from send"
+    assert before - 1000 <= event["timestamp"] <= after + 1000
+
+
+def test_stdin_lines_become_events_and_empty_lines_are_skipped(moto, run_binary, get_events):
+    text = "first\r\n\nsecond has spaces  \n\u00e9t\u00e9 \u2603\nno newline at the end"
+    result = run_binary(["send", "--stream", "stdin-test"], env=moto.env("publisher"),
+                        input=text.encode())
+    assert result.rc == 0, result.describe()
+    figures = summary(result)
+    assert figures == {**figures, "lines": 5, "events": 4, "empty": 1, "delivered": 4}
+    events = get_events(DEFAULT_GROUP, "stdin-test", expected=4)
+    assert [e["message"] for e in events] == [
+        "first", "second has spaces  ", "\u00e9t\u00e9 \u2603", "no newline at the end"]
+    stamps = [e["timestamp"] for e in events]
+    assert stamps == sorted(stamps)
+
+
+def test_100000_lines_arrive_complete_and_in_order(moto, run_binary, aws_cli):
+    count = 100_000
+    lines = [f"{i:06d} line {i} of {count} " + "x" * (i % 40) for i in range(count)]
+    payload = ("\n".join(lines) + "\n").encode()
+    result = run_binary(["send", "--log-group", "/bulk", "--stream", "bulk"],
+                        env=moto.env("publisher"), input=payload, timeout=300)
+    assert result.rc == 0, result.describe()
+    figures = summary(result)
+    print(f"send of {count} lines: {result.elapsed_s:.1f} s wall; summary: "
+          f"{result.stderr.splitlines()[-1]}")
+    assert figures["lines"] == count and figures["events"] == count
+    assert figures["delivered"] == count and "not_delivered" not in figures
+    assert figures["bytes"] == sum(len(line) for line in lines)
+    # 10,000 events per PutLogEvents call; a pause of the writer longer than the idle gap
+    # (a loaded machine) may flush a part batch earlier, never a larger one.
+    assert figures["batches"] >= 10
+
+    started = time.monotonic()
+    events = all_events(aws_cli, "/bulk", "bulk")
+    print(f"read back {len(events)} events with the AWS CLI in {time.monotonic() - started:.1f} s")
+    assert len(events) == count
+    messages = [e["message"] for e in events]
+    assert messages == lines, "every line, once, in order"
+
+
+def test_a_line_longer_than_an_event_is_split_not_truncated(moto, run_binary, get_events):
+    long_ascii = "".join(f"{i:08d}" for i in range(75_000))  # 600,000 bytes
+    long_utf8 = "\u20ac" * 100_000  # 300,000 bytes, 3 per character
+    text = f"before\n{long_ascii}\n{long_utf8}\nafter\n"
+    result = run_binary(["send", "--stream", "long"], env=moto.env("publisher"),
+                        input=text.encode())
+    assert result.rc == 0, result.describe()
+    figures = summary(result)
+    assert figures["lines"] == 4 and figures["split"] == 2
+    assert figures["events"] == 2 + 3 + 2
+    events = get_events(DEFAULT_GROUP, "long", expected=7)
+    messages = [e["message"] for e in events]
+    assert messages[0] == "before" and messages[-1] == "after"
+    assert "".join(messages[1:4]) == long_ascii
+    assert [len(m.encode()) for m in messages[1:4]] == [SPLIT_LIMIT, SPLIT_LIMIT, 600_000 - 2 * SPLIT_LIMIT]
+    assert "".join(messages[4:6]) == long_utf8
+    assert all(len(m.encode()) <= SPLIT_LIMIT for m in messages[4:6])
+    assert len(messages[4].encode()) == SPLIT_LIMIT - SPLIT_LIMIT % 3  # cut between characters
+
+
+def test_empty_input_sends_nothing_and_succeeds(moto, run_binary):
+    result = run_binary(["send", "--log-group", "/empty-input"], env=moto.env("publisher"),
+                        input=b"")
+    assert result.rc == 0, result.describe()
+    assert summary(result) == {**summary(result), "lines": 0, "events": 0, "batches": 0}
+    assert moto.log_groups() == [], "nothing to send: no group created"
+
+
+def test_an_empty_message_argument_is_a_usage_error(moto, run_binary):
+    result = run_binary(["send", ""], env=moto.env("publisher"))
+    assert result.rc == 2, result.describe()
+    (line,) = result.err_lines
+    assert line["message"].startswith("send: the message is empty")
+
+
+def test_unreachable_endpoint_is_exit_1_and_the_summary_says_what_was_lost(
+    moto, run_binary, closed_endpoint
+):
+    env = {**moto.env("publisher", endpoint=closed_endpoint), "AWS_MAX_ATTEMPTS": "1"}
+    result = run_binary(["send"], env=env, input=b"one\ntwo\nthree\n")
+    assert result.rc == 1, result.describe()
+    figures = summary(result)
+    assert figures["events"] == 3 and figures["delivered"] == 0
+    assert figures["not_delivered"] == 3
+    errors = json_log.parse_lines("\n".join(result.stderr.splitlines()[:-1]), "stderr")
+    assert any(e["message"].startswith("Failed to deliver 3 of 3 events to CloudWatch Logs")
+               for e in errors), result.describe()
+
+
+def test_retries_are_counted_in_the_summary(moto, fault_proxy, run_binary, get_events):
+    fault_proxy.add_faults({"match": "PutLogEvents", "action": "status", "status": 503,
+                     "raw": "<html>503</html>", "times": 2})
+    result = run_binary(["send", "--stream", "retried", "after two 503s"],
+                        env=moto.env("publisher", endpoint=fault_proxy.url))
+    assert result.rc == 0, result.describe()
+    figures = summary(result)
+    assert figures["retries"] == 2 and figures["delivered"] == 1
+    (event,) = get_events(DEFAULT_GROUP, "retried")
+    assert event["message"] == "after two 503s"
+
+
+def test_a_slow_pipes_lines_arrive_while_it_is_still_open(
+    moto, binary, clean_home, get_events, request
+):
+    proc = subprocess.Popen([str(binary), "send", "--stream", "slow-pipe"],
+                            env=binary_env(clean_home, moto.env("publisher")),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b"written, then the pipe goes quiet\n")
+        proc.stdin.flush()
+        started = time.monotonic()
+        (event,) = get_events(DEFAULT_GROUP, "slow-pipe", expected=1, timeout=10)
+        print(f"line arrived {time.monotonic() - started:.2f} s after it was written")
+        assert event["message"] == "written, then the pipe goes quiet"
+        assert proc.poll() is None, "send is still reading the open pipe"
+        out, err = proc.communicate(timeout=30)  # closes stdin: end of input
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    _RECORDED.append((request.node.nodeid, proc.args, out.decode(), err.decode()))
+    assert proc.returncode == 0, err.decode()
+    assert "1 delivered" in err.decode().splitlines()[-1]
+
+
+def test_a_terminal_gets_a_progress_line_redrawn_in_place(
+    moto, binary, clean_home, get_events, request
+):
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(binary), "send", "--stream", "progress"],
+                            env=binary_env(clean_home, moto.env("publisher")),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    try:
+        assert proc.stdin is not None
+        deadline = time.monotonic() + 1.8  # longer than the 1 s before the first progress line
+        sent = 0
+        while time.monotonic() < deadline:
+            proc.stdin.write(f"progress {sent}\n".encode())
+            proc.stdin.flush()
+            sent += 1
+            time.sleep(0.05)  # a slow producer, the situation the progress line is for
+        out, _ = proc.communicate(timeout=30)
+        terminal = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the other end is closed and everything was read
+                break
+            if not chunk:
+                break
+            terminal += chunk
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    text = terminal.decode()
+    _RECORDED.append((request.node.nodeid, proc.args, out.decode(), text))
+    assert proc.returncode == 0, text
+    assert re.search(r"\rsend: \d+ lines, \d+ batches, [\d.]+ (B|KiB|MiB), \d+ lines/s\x1b\[K", text), (
+        repr(text))
+    assert "\r\x1b[K" in text, "the progress line is cleared before the summary"
+    assert text.rstrip("\r\n").split("\n")[-1].split("\r\x1b[K")[-1].startswith(f"send: {sent} lines")
+    assert len(get_events(DEFAULT_GROUP, "progress", expected=sent)) == sent

@@ -1,0 +1,278 @@
+#include "daemon/send.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "aws/credentials/environment_provider.h"
+#include "cloudwatch/batch.h"
+#include "cloudwatch/message_split.h"
+#include "core/time_format.h"
+#include "support/capturing_sink.h"
+#include "support/fake_clock.h"
+#include "support/scripted_transport.h"
+
+namespace cwp::daemon {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+// Lines and pauses on the fake clock. Records how many requests had been sent when each line
+// was handed out, so tests see whether a batch went out before a later line was read.
+class scripted_lines final : public line_source {
+ public:
+  scripted_lines(testing::fake_clock& clock, const testing::scripted_transport& transport)
+      : clock_(clock), transport_(transport) {}
+  scripted_lines& line(std::string text, std::chrono::milliseconds after = 0ms) {
+    steps_.push_back({std::move(text), after, false});
+    return *this;
+  }
+  scripted_lines& pause(std::chrono::milliseconds d) {
+    steps_.push_back({"", d, true});
+    return *this;
+  }
+
+  core::result<status> next(std::string& out, std::chrono::milliseconds wait) override {
+    while (!steps_.empty()) {
+      auto& s = steps_.front();
+      if (s.delay > wait) {
+        clock_.advance(wait);
+        s.delay -= wait;
+        return status::idle;
+      }
+      clock_.advance(s.delay);
+      wait -= s.delay;
+      s.delay = 0ms;
+      if (s.pause) {
+        steps_.pop_front();
+        continue;
+      }
+      out = std::move(s.text);
+      steps_.pop_front();
+      requests_before_line.push_back(transport_.requests().size());
+      return status::line;
+    }
+    return status::end;
+  }
+
+  std::vector<std::size_t> requests_before_line;
+
+ private:
+  struct step {
+    std::string text;
+    std::chrono::milliseconds delay;
+    bool pause;
+  };
+  testing::fake_clock& clock_;
+  const testing::scripted_transport& transport_;
+  std::deque<step> steps_;
+};
+
+class Send : public ::testing::Test {
+ protected:
+  Send() {
+    transport.otherwise([](const http::request&) -> core::result<http::response> {
+      return http::response{200, {}, "{}"};
+    });
+  }
+
+  exit_code run(std::optional<std::string> message = std::nullopt,
+                std::map<std::string, std::string, std::less<>> extra = {}) {
+    std::map<std::string, std::string, std::less<>> vars = {
+        {"AWS_ACCESS_KEY_ID", "AKIDSEND"},
+        {"AWS_SECRET_ACCESS_KEY", "s3cr3t/send"},
+        {"AWS_ENDPOINT_URL", "http://127.0.0.1:9"},
+        {"AWS_MAX_ATTEMPTS", "2"},
+        {"HOSTNAME", "node-7"}};
+    vars.merge(extra);
+    env_ = core::map_environment(std::move(vars));
+    auto s = config::resolve({}, env_);
+    EXPECT_TRUE(s) << s.error().message;
+    creds_ = std::make_unique<aws::environment_provider>(env_);
+    platform p{env_, &clock, &sink, &transport, creds_.get(), [] { return 0.0; }, {}};
+    return run_send(*s, p, send_request{std::move(message), &lines, &status, false});
+  }
+
+  // The PutLogEvents bodies sent, in order.
+  std::vector<json> batches() const {
+    std::vector<json> out;
+    for (const auto& r : transport.requests()) {
+      if (r.find_header("X-Amz-Target") == "Logs_20140328.PutLogEvents") {
+        out.push_back(json::parse(r.body));
+      }
+    }
+    return out;
+  }
+
+  testing::fake_clock clock{*core::parse_iso8601("2026-01-01T12:00:00Z")};
+  testing::scripted_transport transport;
+  testing::capturing_sink sink;
+  scripted_lines lines{clock, transport};
+  std::ostringstream status;
+  core::environment env_;
+  std::unique_ptr<aws::environment_provider> creds_;
+};
+
+TEST_F(Send, AnArgumentIsOneEventOnTheSendStreamAndASummary) {
+  EXPECT_EQ(run("hello world"), exit_code::ok);
+  const auto sent = batches();
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(sent[0]["logGroupName"], "/monorepo-fem/heartbeat");
+  EXPECT_EQ(sent[0]["logStreamName"], "send-2026-01-01");
+  EXPECT_EQ(sent[0]["logEvents"][0]["message"], "hello world");
+  EXPECT_EQ(sent[0]["logEvents"][0]["timestamp"], 1'767'268'800'000LL);
+  EXPECT_TRUE(
+      status.str().starts_with("send: 1 lines, 1 events, 1 batches, 11 bytes, 0 retries in 0.00 s"))
+      << status.str();
+  EXPECT_NE(status.str().find("; 1 delivered\n"), std::string::npos) << status.str();
+  // Quiet by default: no INFO lines (start-up, created group/stream).
+  EXPECT_TRUE(sink.lines().empty()) << sink.text();
+}
+
+TEST_F(Send, StreamAndGroupComeFromTheirSettings) {
+  EXPECT_EQ(run("x", {{"CWP_SEND_STREAM", "app-{hostname}"}, {"CWP_LOG_GROUP", "/apps"}}),
+            exit_code::ok);
+  EXPECT_EQ(batches().at(0)["logStreamName"], "app-node-7");
+  EXPECT_EQ(batches().at(0)["logGroupName"], "/apps");
+}
+
+TEST_F(Send, AnEmptyArgumentIsAUsageErrorWithoutAnyCall) {
+  EXPECT_EQ(run(""), exit_code::usage);
+  EXPECT_TRUE(transport.requests().empty());
+  EXPECT_TRUE(sink.contains("send: the message is empty"));
+}
+
+TEST_F(Send, LinesAreBatchedAtTenThousandEventsAndStreamedNotHeld) {
+  for (int i = 0; i < 25'000; ++i) lines.line("line " + std::to_string(i));
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto sent = batches();
+  ASSERT_EQ(sent.size(), 3U);
+  EXPECT_EQ(sent[0]["logEvents"].size(), 10'000U);
+  EXPECT_EQ(sent[1]["logEvents"].size(), 10'000U);
+  EXPECT_EQ(sent[2]["logEvents"].size(), 5'000U);
+  EXPECT_EQ(sent[1]["logEvents"][0]["message"], "line 10000");
+  EXPECT_EQ(sent[2]["logEvents"][4999]["message"], "line 24999");
+  // The first batch went out before line 10,002 was read: input is streamed, not held.
+  EXPECT_EQ(lines.requests_before_line[10'001], 3U);  // group, stream, first batch
+  EXPECT_NE(status.str().find("25000 lines, 25000 events, 3 batches"), std::string::npos);
+}
+
+TEST_F(Send, BatchesStayWithinOneMebibyteCountingTwentySixBytesPerEvent) {
+  for (int i = 0; i < 10; ++i) lines.line(std::string(200'000, static_cast<char>('a' + i)));
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto sent = batches();
+  std::size_t events = 0;
+  for (const auto& b : sent) {
+    std::size_t bytes = 0;
+    for (const auto& e : b["logEvents"]) bytes += e["message"].get<std::string>().size() + 26;
+    EXPECT_LE(bytes, cloudwatch::max_batch_bytes);
+    events += b["logEvents"].size();
+  }
+  EXPECT_EQ(events, 10U);
+  EXPECT_EQ(sent.size(), 2U);  // 5 events of 200,026 bytes fit, a sixth would not
+}
+
+TEST_F(Send, AnOversizeLineIsSplitAtCharacterBoundariesNotTruncated) {
+  // 'é' is 2 bytes: 150,000 of them are 300,000 bytes, more than one event may hold.
+  std::string line;
+  for (int i = 0; i < 150'000; ++i) line += "\xC3\xA9";
+  lines.line(line);
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto events = batches().at(0)["logEvents"];
+  ASSERT_EQ(events.size(), 2U);
+  const auto first = events[0]["message"].get<std::string>();
+  const auto second = events[1]["message"].get<std::string>();
+  EXPECT_EQ(first.size(), cloudwatch::max_split_message_bytes);  // even: no character cut
+  EXPECT_EQ(first + second, line);
+  EXPECT_EQ(events[0]["timestamp"], events[1]["timestamp"]);
+  EXPECT_NE(status.str().find("1 long lines split"), std::string::npos) << status.str();
+}
+
+TEST_F(Send, EmptyLinesAreSkippedAndCounted) {
+  lines.line("a").line("").line("b").line("");
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto events = batches().at(0)["logEvents"];
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_NE(status.str().find("4 lines, 2 events"), std::string::npos) << status.str();
+  EXPECT_NE(status.str().find("2 empty lines skipped"), std::string::npos) << status.str();
+}
+
+TEST_F(Send, NoInputSendsNothingAndSucceeds) {
+  EXPECT_EQ(run(), exit_code::ok);
+  EXPECT_TRUE(transport.requests().empty());
+  EXPECT_TRUE(status.str().starts_with("send: 0 lines, 0 events, 0 batches")) << status.str();
+}
+
+TEST_F(Send, AQuietPipeFlushesAfterTheIdleGap) {
+  lines.line("first").line("second", 400ms).line("third", 2000ms);
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto sent = batches();
+  ASSERT_EQ(sent.size(), 2U);
+  EXPECT_EQ(sent[0]["logEvents"].size(), 2U);
+  // "third" was read after the first two had been delivered (idle for 500 ms).
+  EXPECT_EQ(lines.requests_before_line[2], 3U);
+  // Each line carries the time it was read.
+  const std::int64_t start_ms = 1'767'268'800'000LL;
+  EXPECT_EQ(sent[0]["logEvents"][0]["timestamp"], start_ms);
+  EXPECT_EQ(sent[0]["logEvents"][1]["timestamp"], start_ms + 400);
+  EXPECT_EQ(sent[1]["logEvents"][0]["timestamp"], start_ms + 2400);
+}
+
+TEST_F(Send, ABusyPipeStillFlushesAfterFiveSeconds) {
+  for (int i = 0; i < 30; ++i) lines.line("tick " + std::to_string(i), 400ms);
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto sent = batches();
+  ASSERT_GE(sent.size(), 2U);
+  // Never 500 ms quiet; the first batch goes out when its oldest line has waited 5 s.
+  EXPECT_EQ(sent[0]["logEvents"].size(), 13U);  // lines at 0.4 s .. 5.2 s
+}
+
+TEST_F(Send, RetriesAreCounted) {
+  transport.respond(200, "").respond(200, "").respond(503, "<html>busy</html>");
+  EXPECT_EQ(run("once more"), exit_code::ok);
+  EXPECT_NE(status.str().find(" 1 retries "), std::string::npos) << status.str();
+  EXPECT_NE(status.str().find("1 delivered"), std::string::npos) << status.str();
+}
+
+TEST_F(Send, UnreachableAwsIsExitOneAndTheSummarySaysWhatWasLost) {
+  transport.otherwise([](const http::request&) -> core::result<http::response> {
+    return core::fail(core::errc::network, "connection refused");
+  });
+  lines.line("a").line("b").line("c");
+  EXPECT_EQ(run(), exit_code::failed);
+  EXPECT_NE(status.str().find("0 delivered, 3 not delivered (lost)"), std::string::npos)
+      << status.str();
+  EXPECT_TRUE(sink.contains("Failed to deliver 3 of 3 events to CloudWatch Logs"));
+  EXPECT_FALSE(sink.contains("s3cr3t"));
+}
+
+TEST_F(Send, RejectedCredentialsAreExitThree) {
+  transport.otherwise([](const http::request&) -> core::result<http::response> {
+    return http::response{
+        400,
+        {{"x-amzn-ErrorType", "UnrecognizedClientException"}},
+        R"({"message":"The security token included in the request is invalid."})"};
+  });
+  EXPECT_EQ(run("x"), exit_code::credentials_rejected);
+}
+
+TEST(SendSummary, NamesEveryFigure) {
+  send_stats s;
+  s.lines = 10;
+  s.events = 9;
+  s.batches = 1;
+  s.bytes = 90;
+  s.retries = 2;
+  s.delivered = 9;
+  s.empty = 1;
+  s.elapsed = 2s;
+  EXPECT_EQ(summary_line(s),
+            "send: 10 lines, 9 events, 1 batches, 90 bytes, 2 retries in 2.00 s (5 lines/s); "
+            "9 delivered; 1 empty lines skipped");
+}
+
+}  // namespace
+}  // namespace cwp::daemon
