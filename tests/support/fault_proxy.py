@@ -301,7 +301,14 @@ class _Handler(BaseHTTPRequestHandler):
         upstream_status = None
         if action == "delay":
             self.proxy._stopping.wait(float(rule["ms"]) / 1000.0)
-            return self._forward_and_relay(body)
+            try:  # forwarded even if the client gave up meanwhile: upstream acts on it
+                upstream_status, up_headers, up_body = self._forward(body)
+            except OSError as e:
+                self._send(502, [("Content-Type", "text/plain")], f"upstream: {e}".encode())
+                return 502
+            self.proxy._update(self._rec, forwarded=True, upstream_status=upstream_status)
+            self._send(upstream_status, up_headers, up_body)
+            return upstream_status
         if rule.get("after_forward"):
             try:
                 upstream_status, up_headers, up_body = self._forward(body)
