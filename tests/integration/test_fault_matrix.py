@@ -1,5 +1,5 @@
-"""The fault matrix: `cloudwatch-publisher run` behind the fault proxy (tests/support/fault_proxy.py)
-in front of moto, one row per fault. Every row is judged by the same criterion, on what the AWS CLI
+"""The fault matrix: `cloudwatch-publisher run` behind the fault proxy
+(tests/support/fault_proxy.py) in front of moto, one row per fault. Every row is judged by the same criterion, on what the AWS CLI
 reads back from CloudWatch Logs (filter-log-events over the whole group, as `reader`):
 
   expected    every heartbeat the daemon recorded up to the last one it reports published after
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import signal
 import stat
 import time
@@ -164,7 +163,8 @@ def recover_after_two_validation_warnings(ctx: Ctx) -> None:
     ctx.daemon.wait_for(could_not_reach_sts, count=2, timeout=60)
     ctx.proxy.start()
     ctx.end()
-    ctx.daemon.wait_for(lambda l: l["message"] == "AWS credentials validated successfully", timeout=60)
+    ctx.daemon.wait_for(
+        lambda l: l["message"] == "AWS credentials validated successfully", timeout=60)
     ctx.wait_put_ok_after(ctx.fault_end)
 
 
@@ -222,8 +222,8 @@ def check_expired_token(ctx: Ctx) -> None:
     after = puts[expired[0] + 1:]
     assert after and all(r["access_key"] == ctx.notes["new_key"] for r in after)
     assert after[0]["status"] == 200
-    assert len(ctx.lines(lambda l: l["message"] ==
-                         "PutLogEvents: ExpiredTokenException; refreshed credentials, retrying")) == 1
+    refreshed = "PutLogEvents: ExpiredTokenException; refreshed credentials, retrying"
+    assert len(ctx.lines(lambda l: l["message"] == refreshed)) == 1
     assert not ctx.lines(failed), "the refresh and retry happen inside the same call"
     assert len(ctx.notes["calls"].read_text().splitlines()) >= 2  # credential_process ran again
 
@@ -280,8 +280,8 @@ def check_partial_rejection(ctx: Ctx) -> None:
     sent = len(json.loads(batch["body"])["logEvents"])
     assert sent >= 2, "the batch after the outage carries the backlog"
     (line,) = ctx.lines(lambda l: l["level"] == "ERROR" and "rejected" in l["message"])
-    assert line["message"] == (f"CloudWatch Logs rejected 1 of {sent} events (too old: 1, too new: 0)"
-                               "; check the host clock")
+    assert line["message"] == (f"CloudWatch Logs rejected 1 of {sent} events "
+                               "(too old: 1, too new: 0); check the host clock")
     rejected_seqs = {int(i.rsplit("-", 1)[1]) for i in rejected_ids(ctx)}
     reported = {l["sequence"] for l in ctx.lines(published)}
     assert not rejected_seqs & reported, "a rejected heartbeat is never reported as delivered"
@@ -354,7 +354,8 @@ SCENARIOS = [
              inject_rules({"match": "PutLogEvents", "action": "truncate", "reset": True,
                            "after_forward": True}),
              ambiguous=True),
-    Scenario("no-answer-timeout", f"PutLogEvents never answered (client timeout {REQUEST_TIMEOUT_S} s)",
+    Scenario("no-answer-timeout",
+             f"PutLogEvents never answered (client timeout {REQUEST_TIMEOUT_S} s)",
              inject_rules({"match": "PutLogEvents", "action": "hang", "ms": 25000}),
              check=check_timeout),
     Scenario("slower-than-timeout", "PutLogEvents forwarded after 17 s (> 15 s client timeout)",

@@ -131,7 +131,8 @@ def normalize_rule(rule: Any) -> dict[str, Any]:
         if "too_old_end" not in out and "too_new_start" not in out:
             raise RuleError("reject_events needs too_old_end and/or too_new_start")
         resign = out.get("resign")
-        if not isinstance(resign, dict) or not {"access_key_id", "secret_access_key"} <= set(resign):
+        needed = {"access_key_id", "secret_access_key"}
+        if not isinstance(resign, dict) or not needed <= set(resign):
             raise RuleError("reject_events needs resign: {access_key_id, secret_access_key}")
     return out
 
@@ -272,8 +273,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
             chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
-            for name, value in headers if headers is not None else self.headers.items():
-                if name.lower() in HOP_BY_HOP or (headers is not None and name.lower() == "content-length"):
+            replaced = headers is not None  # re-signed headers: Content-Length is set below
+            for name, value in headers if replaced else self.headers.items():
+                if name.lower() in HOP_BY_HOP or (replaced and name.lower() == "content-length"):
                     continue
                 conn.putheader(name, value)
             if headers is not None:
@@ -380,7 +382,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, up_headers, up_body = self._forward(new_body, headers)
             self.proxy._update(self._rec, forwarded=True, upstream_status=status)
         else:
-            status, up_headers, up_body = 200, [("Content-Type", "application/x-amz-json-1.1")], b"{}"
+            status, up_body = 200, b"{}"
+            up_headers = [("Content-Type", "application/x-amz-json-1.1")]
         if status == 200:
             answer = json.loads(up_body or b"{}")
             if info:
