@@ -85,13 +85,15 @@ void heartbeat_service::deliver() {
   retry_at_ns_.store(0);
   retry_delay_ = first_retry_delay;
   report(d.delivered > 0);
+  // The shipper logged rejected and dropped events as ERROR; which heartbeats they were is not
+  // known here, so none of this run's is reported delivered (neither kept nor fresh ones).
+  if (d.rejected > 0 || d.dropped > 0) return;
   const std::size_t delivered_earlier = before > added.size() ? before - added.size() : 0;
   if (delivered_earlier > 0 && d.delivered > 0) {
     p_.log->info("Delivered " + std::to_string(delivered_earlier) +
                      " heartbeats kept while CloudWatch Logs was unreachable",
                  {logging::kv("log_group", p_.settings->log_group)});
   }
-  if (d.rejected > 0 || d.dropped > 0) return;  // the shipper logged those as ERROR
   for (const auto& [sequence, stream] : added) {
     p_.log->info(
         "Successfully published log to CloudWatch Logs",

@@ -73,6 +73,16 @@ def _mask(text: str, secrets: set[str]) -> str:
     return text
 
 
+# (title, text) sections a test module wants shown at the end of the run (e.g. measured figures).
+SUMMARY_SECTIONS: list[tuple[str, str]] = []
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for title, text in SUMMARY_SECTIONS:
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write(text)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     leaks = []
     for test_id, argv, out, err in _RECORDED:

@@ -5,6 +5,7 @@ These prove the fixtures before any test of the binary relies on them; they do n
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import json
 import socket
@@ -315,3 +316,72 @@ def test_cli_prints_its_port_and_proxies(moto: MotoServer) -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+# ------------------------------------------------------------------------------- matrix features
+def test_access_key_and_skip_narrow_a_rule(moto, fault_proxy) -> None:
+    other = moto.reader
+    fault_proxy.add_faults({"match": "DescribeLogGroups", "access_key": other.access_key_id,
+                            "status": 400, "type": "ExpiredTokenException", "skip": 1,
+                            "times": None})
+    describe = lambda who: moto.logs(who, "DescribeLogGroups", {}, endpoint=fault_proxy.url)  # noqa: E731
+    assert describe(moto.admin).status == 200  # other keys: the rule does not apply
+    assert describe(other).status == 200  # skipped once
+    assert [describe(other).error_code for _ in range(2)] == ["ExpiredTokenException"] * 2
+    assert [r["access_key"] for r in fault_proxy.requests()] == [
+        moto.admin.access_key_id] + [other.access_key_id] * 3
+    assert fault_proxy.requests()[0]["amz_date"].endswith("Z")
+
+
+def test_truncate_with_reset_after_forward_loses_a_stored_answer(moto, fault_proxy) -> None:
+    fault_proxy.add_faults({"match": "CreateLogGroup", "action": "truncate", "reset": True,
+                            "after_forward": True})
+    with pytest.raises((ConnectionResetError, http.client.IncompleteRead,
+                        http.client.RemoteDisconnected)):
+        res = raw_post_via_proxy(moto, fault_proxy, "/t/mid-response")
+        res.json()
+    assert [g["logGroupName"] for g in moto.log_groups()] == ["/t/mid-response"]
+    (req,) = fault_proxy.requests()
+    assert req["forwarded"] and req["upstream_status"] == 200
+
+
+def test_server_clock_refuses_skewed_signatures_like_aws(moto, fault_proxy) -> None:
+    fault_proxy.set_server_clock(3600)
+    res = create_group(moto, fault_proxy, "/t/skew")
+    assert (res.status, res.error_code) == (400, "InvalidSignatureException")
+    assert res.json()["message"].startswith("Signature expired: ")
+    server = email.utils.parsedate_to_datetime(res.headers["date"]).timestamp()
+    assert abs(server - (time.time() + 3600)) < 5
+    sts = moto.sts_get_caller_identity(moto.reader, endpoint=fault_proxy.url)
+    assert sts.status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in sts.body
+    assert b"Signature expired" in sts.body
+    assert moto.log_groups() == []
+    assert [r["fault"] for r in fault_proxy.requests()] == ["skew", "skew"]
+    # within 5 minutes of the server's time: forwarded, and the answer carries the server's Date
+    fault_proxy.set_server_clock(120)
+    ok = create_group(moto, fault_proxy, "/t/skew")
+    assert ok.status == 200
+    server = email.utils.parsedate_to_datetime(ok.headers["date"]).timestamp()
+    assert abs(server - (time.time() + 120)) < 5
+    status, doc = control(fault_proxy, "POST", "/__clock__", {"offset_s": None})
+    assert status == 200 and doc == {"offset_s": None}
+
+
+def test_reject_events_stores_the_rest_and_reports_the_rejection(moto, fault_proxy, get_events) -> None:
+    p = moto.publisher
+    now = int(time.time() * 1000)
+    for op, payload in [("CreateLogGroup", {"logGroupName": "/t/rej"}),
+                        ("CreateLogStream", {"logGroupName": "/t/rej", "logStreamName": "s"})]:
+        assert moto.logs(p, op, payload).status == 200
+    fault_proxy.add_faults({"match": "PutLogEvents", "action": "reject_events", "too_old_end": 0,
+                            "too_new_start": 3, "resign": {"access_key_id": p.access_key_id,
+                                                           "secret_access_key": p.secret_access_key}})
+    events = [{"timestamp": now + i, "message": f"e{i}"} for i in range(4)]
+    res = moto.logs(p, "PutLogEvents", {"logGroupName": "/t/rej", "logStreamName": "s",
+                                        "logEvents": events}, endpoint=fault_proxy.url)
+    assert res.status == 200
+    assert res.json()["rejectedLogEventsInfo"] == {"tooOldLogEventEndIndex": 0,
+                                                  "tooNewLogEventStartIndex": 3}
+    assert [e["message"] for e in get_events("/t/rej", "s", expected=2)] == ["e1", "e2"]
+    (req,) = fault_proxy.requests()
+    assert req["rejected_messages"] == ["e0", "e3"] and req["upstream_status"] == 200

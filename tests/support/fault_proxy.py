@@ -10,14 +10,21 @@ Control plane on the same port (never forwarded):
   GET    /__faults__    {"rules": [remaining rules], "injected": [{t, target, action, status, ...}]}
   DELETE /__faults__    clear rules and the injected log
   GET    /__requests__  [{id, t, method, path, target, operation, action, service, region,
-                          headers, body, status, fault, forwarded, elapsed_ms}, ...]
+                          access_key, amz_date, headers, body, status, fault, forwarded,
+                          elapsed_ms}, ...]
                          (every proxied request; `?match=PutLogEvents` filters like a rule)
   DELETE /__requests__  clear the request log
+  POST   /__clock__     {"offset_s": 3600, "max_skew_s": 300}: emulate a server clock (see below);
+                        {"offset_s": null} turns the emulation off
 
 A rule is a JSON object:
   match        substring of X-Amz-Target ("PutLogEvents"), or the query-protocol Action
                ("GetCallerIdentity"), or "*" (default) for every request
   service      optional: only requests whose SigV4 scope names this service ("logs", "sts")
+  access_key   optional: only requests signed with this access key id (expired credentials
+               are refused whatever the operation, until the client signs with other keys)
+  skip         optional: let the first `skip` matching requests pass before the rule applies
+               ("the 3rd PutLogEvents")
   times        how many matching requests it applies to (default 1; null or -1 = unlimited);
                rules are consulted first-in first-out and consumed as they fire
   probability  optional 0..1: fire on that fraction of matching requests (else pass it on)
@@ -33,8 +40,22 @@ A rule is a JSON object:
     hang       never answer; the connection is closed after `ms` (default: the hang cap, 60 s),
                when the client gives up, or when the proxy stops
     truncate   send the status line and headers announcing the full Content-Length, then only
-               half the body, then close
+               half the body, then close (`reset: true`: with a TCP RST, as when a connection is
+               reset mid-response)
+    reject_events  PutLogEvents only: a partial rejection as CloudWatch Logs makes it. Events
+               0..`too_old_end` (inclusive) and/or `too_new_start`..end are removed from the
+               batch, the rest is re-signed with `resign` {access_key_id, secret_access_key[,
+               session_token]} (the body changed, so the client's signature no longer fits) and
+               forwarded; the answer is upstream's, plus rejectedLogEventsInfo. The record's
+               `rejected_messages` lists the removed events' messages.
 An outage (connection refused) is `stop()`; `start()` brings the proxy back on the same port.
+
+Server clock (`set_server_clock(offset_s, max_skew_s=300)`): the proxy plays an AWS endpoint
+whose clock is `offset_s` ahead of this host's (a host clock that is off, seen from the other
+side). Every answer's Date header carries the server time, and a request whose X-Amz-Date is
+more than `max_skew_s` away from it is refused before any rule, as AWS does: JSON protocol 400
+InvalidSignatureException, query protocol (STS) 403 SignatureDoesNotMatch, both "Signature
+expired" (fault "skew" in the request log).
 
 CLI: `python3 fault_proxy.py --upstream http://127.0.0.1:PORT [--port 0]` prints the port it
 listens on, alone on the first stdout line, and runs until SIGTERM/SIGINT.
@@ -44,6 +65,8 @@ from __future__ import annotations
 
 import collections
 import copy
+import datetime as dt
+import email.utils
 import http.client
 import json
 import random
@@ -59,8 +82,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
 
-ACTIONS = ("status", "reset", "delay", "hang", "truncate")
-CONTROL_PATHS = ("/__faults__", "/__requests__")
+ACTIONS = ("status", "reset", "delay", "hang", "truncate", "reject_events")
+CONTROL_PATHS = ("/__faults__", "/__requests__", "/__clock__")
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -73,7 +96,7 @@ HOP_BY_HOP = {
     "transfer-encoding",
     "upgrade",
 }
-_SCOPE_RE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_SCOPE_RE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
 class RuleError(ValueError):
@@ -101,6 +124,16 @@ def normalize_rule(rule: Any) -> dict[str, Any]:
         raise RuleError("delay needs ms")
     if "headers" in out and not isinstance(out["headers"], dict):
         raise RuleError("headers must be an object")
+    skip = out.get("skip", 0)
+    if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+        raise RuleError(f"skip must be an integer >= 0, got {skip!r}")
+    if out["action"] == "reject_events":
+        if "too_old_end" not in out and "too_new_start" not in out:
+            raise RuleError("reject_events needs too_old_end and/or too_new_start")
+        resign = out.get("resign")
+        needed = {"access_key_id", "secret_access_key"}
+        if not isinstance(resign, dict) or not needed <= set(resign):
+            raise RuleError("reject_events needs resign: {access_key_id, secret_access_key}")
     return out
 
 
@@ -164,13 +197,18 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         self.send_response_only(status)
         names = set()
+        server_date = self.proxy._server_date()
         for name, value in headers:
             lname = name.lower()
             if lname in HOP_BY_HOP or lname == "content-length":
                 continue
+            if lname == "date" and server_date is not None:
+                continue
             names.add(lname)
             self.send_header(name, value)
-        if "date" not in names:
+        if server_date is not None:
+            self.send_header("Date", server_date)
+        elif "date" not in names:
             self.send_header("Date", self.date_time_string())
         if "server" not in names:
             self.send_header("Server", "fault-proxy")
@@ -200,12 +238,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._control(path_only, body)
             return
         info = self.proxy._describe(self.command, self.path, self.headers, body)
-        rule = self.proxy._take_rule(info)
+        skewed = self.proxy._skew_error(info)
+        rule = None if skewed else self.proxy._take_rule(info)
         record = self.proxy._record(info, rule)
+        if skewed:
+            record["fault"] = "skew"
         self._rec = record
         error = None
         try:
-            status = self._apply(rule, body) if rule else self._forward_and_relay(body)
+            if skewed:
+                status = skewed[0]
+                self._send(*skewed)
+            else:
+                status = self._apply(rule, body) if rule else self._forward_and_relay(body)
         except OSError as e:  # the client went away mid-answer
             status, error = None, f"{type(e).__name__}: {e}"
             self.close_connection = True
@@ -213,12 +258,14 @@ class _Handler(BaseHTTPRequestHandler):
             record,
             status=status,
             error=error,
-            forwarded=record["forwarded"] or rule is None,
+            forwarded=record["forwarded"] or (rule is None and not skewed),
             elapsed_ms=round((time.monotonic() - started) * 1000, 1),
         )
 
     # ------------------------------------------------------------------ upstream
-    def _forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _forward(
+        self, body: bytes, headers: list[tuple[str, str]] | None = None
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         up = self.proxy._upstream
         conn = http.client.HTTPConnection(
             up.hostname, up.port or 80, timeout=self.proxy.upstream_timeout_s
@@ -226,10 +273,13 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
             chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
-            for name, value in self.headers.items():
-                if name.lower() in HOP_BY_HOP:
+            replaced = headers is not None  # re-signed headers: Content-Length is set below
+            for name, value in headers if replaced else self.headers.items():
+                if name.lower() in HOP_BY_HOP or (replaced and name.lower() == "content-length"):
                     continue
                 conn.putheader(name, value)
+            if headers is not None:
+                conn.putheader("Content-Length", str(len(body)))
             if chunked:
                 conn.putheader("Content-Length", str(len(body)))
             conn.endheaders(body if body else None)
@@ -253,7 +303,14 @@ class _Handler(BaseHTTPRequestHandler):
         upstream_status = None
         if action == "delay":
             self.proxy._stopping.wait(float(rule["ms"]) / 1000.0)
-            return self._forward_and_relay(body)
+            try:  # forwarded even if the client gave up meanwhile: upstream acts on it
+                upstream_status, up_headers, up_body = self._forward(body)
+            except OSError as e:
+                self._send(502, [("Content-Type", "text/plain")], f"upstream: {e}".encode())
+                return 502
+            self.proxy._update(self._rec, forwarded=True, upstream_status=upstream_status)
+            self._send(upstream_status, up_headers, up_body)
+            return upstream_status
         if rule.get("after_forward"):
             try:
                 upstream_status, up_headers, up_body = self._forward(body)
@@ -291,8 +348,49 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(status, headers, sent, announce_length=announced)
             self.wfile.flush()
+            if rule.get("reset"):
+                self._reset_connection()
             return status
+        if action == "reject_events":
+            return self._reject_events(rule, body)
         raise AssertionError(action)
+
+    def _reject_events(self, rule: dict[str, Any], body: bytes) -> int:
+        """Removes the rule's events from the batch, re-signs and forwards the rest, and answers
+        upstream's response plus rejectedLogEventsInfo (CloudWatch Logs' partial rejection)."""
+        doc = json.loads(body)
+        events = doc.get("logEvents") or []
+        n = len(events)
+        info: dict[str, int] = {}
+        rejected: set[int] = set()
+        if "too_old_end" in rule and n > 0:
+            end = min(int(rule["too_old_end"]), n - 1)
+            info["tooOldLogEventEndIndex"] = end
+            rejected.update(range(0, end + 1))
+        if "too_new_start" in rule and int(rule["too_new_start"]) < n:
+            start = int(rule["too_new_start"])
+            info["tooNewLogEventStartIndex"] = start
+            rejected.update(range(start, n))
+        kept = [e for i, e in enumerate(events) if i not in rejected]
+        self.proxy._update(
+            self._rec, rejected_messages=[events[i]["message"] for i in sorted(rejected)]
+        )
+        if kept:
+            doc["logEvents"] = kept
+            new_body = json.dumps(doc).encode()
+            headers = _resign(self, new_body, rule["resign"])
+            status, up_headers, up_body = self._forward(new_body, headers)
+            self.proxy._update(self._rec, forwarded=True, upstream_status=status)
+        else:
+            status, up_body = 200, b"{}"
+            up_headers = [("Content-Type", "application/x-amz-json-1.1")]
+        if status == 200:
+            answer = json.loads(up_body or b"{}")
+            if info:
+                answer["rejectedLogEventsInfo"] = info
+            up_body = json.dumps(answer).encode()
+        self._send(status, up_headers, up_body)
+        return status
 
     def _fault_response(self, rule: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
         status = int(rule.get("status", 500))
@@ -363,6 +461,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(200, {"status": "ok"})
             else:
                 self._send_json(405, {"error": "method not allowed"})
+        elif path == "/__clock__":
+            if self.command != "POST":
+                self._send_json(405, {"error": "method not allowed"})
+                return
+            try:
+                doc = json.loads(body or b"{}")
+                proxy.set_server_clock(doc.get("offset_s"), doc.get("max_skew_s", 300))
+            except (ValueError, TypeError, AttributeError) as e:
+                self._send_json(400, {"error": str(e)})
+                return
+            self._send_json(200, {"offset_s": proxy.server_clock_offset_s})
         else:
             if self.command == "GET":
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
@@ -409,6 +518,8 @@ class FaultProxy:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
+        self.server_clock_offset_s: float | None = None
+        self.max_skew_s: float = 300.0
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -487,6 +598,61 @@ class FaultProxy:
     def injected(self) -> list[dict[str, Any]]:
         return self.faults()["injected"]
 
+    # ------------------------------------------------------------------ server clock
+    def set_server_clock(self, offset_s: float | None, max_skew_s: float = 300.0) -> None:
+        """Play an endpoint whose clock is `offset_s` ahead of ours (None: relay upstream's)."""
+        if offset_s is not None and not isinstance(offset_s, (int, float)):
+            raise TypeError(f"offset_s must be a number or null, got {offset_s!r}")
+        self.max_skew_s = float(max_skew_s)
+        self.server_clock_offset_s = None if offset_s is None else float(offset_s)
+
+    def server_time(self) -> float:
+        return time.time() + (self.server_clock_offset_s or 0.0)
+
+    def _server_date(self) -> str | None:
+        if self.server_clock_offset_s is None:
+            return None
+        return email.utils.formatdate(self.server_time(), usegmt=True)
+
+    def _skew_error(self, info: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """The answer AWS gives to a signature whose time is too far from the server's, or None."""
+        if self.server_clock_offset_s is None or not info.get("amz_date"):
+            return None
+        try:
+            signed = dt.datetime.strptime(info["amz_date"], "%Y%m%dT%H%M%SZ").replace(
+                tzinfo=dt.timezone.utc
+            )
+        except ValueError:
+            return None
+        server = dt.datetime.fromtimestamp(self.server_time(), dt.timezone.utc)
+        if abs((server - signed).total_seconds()) <= self.max_skew_s:
+            return None
+        fmt = "%Y%m%dT%H%M%SZ"
+        bound = server - dt.timedelta(seconds=self.max_skew_s)
+        later = signed > server
+        message = (
+            f"Signature not yet current: {signed:{fmt}} is still later than "
+            f"{server + dt.timedelta(seconds=self.max_skew_s):{fmt}} ({server:{fmt}} + "
+            f"{self.max_skew_s / 60:g} min.)"
+            if later
+            else f"Signature expired: {signed:{fmt}} is now earlier than {bound:{fmt}} "
+            f"({server:{fmt}} - {self.max_skew_s / 60:g} min.)"
+        )
+        request_id = str(uuid.uuid4())
+        if info.get("target"):
+            doc = {"__type": "InvalidSignatureException", "message": message}
+            return 400, [
+                ("Content-Type", "application/x-amz-json-1.1"),
+                ("x-amzn-ErrorType", "InvalidSignatureException"),
+                ("x-amzn-RequestId", request_id),
+            ], json.dumps(doc).encode()
+        xml = (
+            '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+            f"<Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>{message}</Message>"
+            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
+        return 403, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], xml.encode()
+
     # ------------------------------------------------------------------ request log
     def requests(self, match: str | None = None) -> list[dict[str, Any]]:
         """Every proxied request so far (optionally those whose target/action contains `match`)."""
@@ -559,8 +725,10 @@ class FaultProxy:
             "target": target or None,
             "operation": target.rsplit(".", 1)[-1] if target else action,
             "action": action,
-            "service": scope.group(2) if scope else None,
-            "region": scope.group(1) if scope else None,
+            "service": scope.group(3) if scope else None,
+            "region": scope.group(2) if scope else None,
+            "access_key": scope.group(1) if scope else None,
+            "amz_date": headers.get("X-Amz-Date"),
             "headers": merged,
             "body": body.decode("utf-8", "replace"),
         }
@@ -569,6 +737,9 @@ class FaultProxy:
         with self._lock:
             for i, rule in enumerate(self._rules):
                 if not _matches_rule(rule, info):
+                    continue
+                if rule.get("skip", 0) > 0:
+                    rule["skip"] -= 1
                     continue
                 p = rule.get("probability")
                 if p is not None and self._random.random() >= p:
@@ -612,10 +783,35 @@ class FaultProxy:
             self._changed.notify_all()
 
 
+def _resign(handler: "_Handler", body: bytes, creds: dict[str, str]) -> list[tuple[str, str]]:
+    """The client's headers with a fresh SigV4 signature for `body` (botocore's signer: test
+    code only, imported when a rule needs it)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    info = handler.proxy._describe(handler.command, handler.path, handler.headers, b"")
+    drop = {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}
+    headers = {k: v for k, v in handler.headers.items()
+               if k.lower() not in drop | HOP_BY_HOP | {"content-length"}}
+    headers["Content-Length"] = str(len(body))  # signed: it must be the new body's
+    host = handler.headers.get("Host")
+    req = AWSRequest(method=handler.command, url=f"http://{host}{handler.path}", data=body,
+                     headers=headers)
+    SigV4Auth(
+        Credentials(creds["access_key_id"], creds["secret_access_key"], creds.get("session_token")),
+        info["service"] or "logs",
+        info["region"] or "us-east-1",
+    ).add_auth(req)
+    return list(req.headers.items())
+
+
 def _matches_rule(rule: dict[str, Any], info: dict[str, Any]) -> bool:
     if rule.get("service") and rule["service"] != info.get("service"):
         return False
     if rule.get("method") and rule["method"].upper() != info.get("method"):
+        return False
+    if rule.get("access_key") and rule["access_key"] != info.get("access_key"):
         return False
     return _matches_request(rule.get("match", "*"), info)
 

@@ -235,6 +235,31 @@ TEST_F(RunLoop, TheHealthFileKeepsTheLastSuccessThroughAnOutage) {
   EXPECT_FALSE(judge_health(state, whole + 3s + health_slack + 1ms).healthy);
 }
 
+TEST_F(RunLoop, AKeptHeartbeatThatCloudWatchRejectsIsNeverReportedDelivered) {
+  const auto start = clock.now();
+  bool reject_next = false;
+  transport.otherwise([&](const http::request& r) -> core::result<http::response> {
+    if (outage) return core::fail(core::errc::network, "connection refused");
+    if (r.body.starts_with("Action=GetCallerIdentity")) return http::response{200, {}, identity};
+    if (r.find_header("X-Amz-Target") == "Logs_20140328.PutLogEvents" && reject_next) {
+      reject_next = false;  // the first batch after the outage: its oldest event is too old
+      return http::response{200, {}, R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})"};
+    }
+    return http::response{200, {}, "{}"};
+  });
+  signals.on(start + 1500ms, [&] { outage = true; });
+  signals.on(start + 3500ms, [&] {
+    outage = false;
+    reject_next = true;
+  });
+  signals.at(start + 6s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  EXPECT_TRUE(sink.contains("CloudWatch Logs rejected 1 of"));
+  // Two heartbeats were kept through the outage and one of them was rejected: no line may say
+  // both were delivered.
+  EXPECT_FALSE(sink.contains("Delivered 2 heartbeats kept while CloudWatch Logs was unreachable"));
+}
+
 TEST_F(RunLoop, ABusyDeliveryIsNotStartedTwiceAndTheSkipIsLoggedOnce) {
   track_outcomes();
   signals.on(clock.now() + 100ms, [this] { static_cast<inline_runner*>(runner_)->stuck = true; });
