@@ -27,6 +27,8 @@ SUMMARY_RE = re.compile(
     r"^send: (?P<lines>\d+) lines, (?P<events>\d+) events, (?P<batches>\d+) batches, "
     r"(?P<bytes>\d+) bytes, (?P<retries>\d+) retries in (?P<seconds>[\d.]+) s "
     r"\((?P<rate>\d+) lines/s\); (?P<delivered>\d+) delivered"
+    r"(?: \(incl\. (?P<restored>\d+) kept by an earlier send\))?"
+    r"(?:, (?P<kept>\d+) not delivered \(kept in the spool\))?"
     r"(?:, (?P<not_delivered>\d+) not delivered \(lost\))?"
     r"(?:; (?P<empty>\d+) empty lines skipped)?(?:; (?P<split>\d+) long lines split)?$"
 )
@@ -180,6 +182,33 @@ def test_unreachable_endpoint_is_exit_1_and_the_summary_says_what_was_lost(
     errors = json_log.parse_lines("\n".join(result.stderr.splitlines()[:-1]), "stderr")
     assert any(e["message"].startswith("Failed to deliver 3 of 3 events to CloudWatch Logs")
                for e in errors), result.describe()
+
+
+def test_with_a_spool_what_send_could_not_deliver_goes_out_with_the_next_send(
+    moto, run_binary, closed_endpoint, aws_cli, tmp_path
+):
+    spool = tmp_path / "spool"
+    down = {
+        **moto.env("publisher", endpoint=closed_endpoint),
+        "AWS_MAX_ATTEMPTS": "1",
+        "CWP_SPOOL_DIR": str(spool),
+    }
+    first = run_binary(["send", "--stream", "kept"], env=down, input=b"one\ntwo\nthree\n")
+    assert first.rc == 1, first.describe()
+    figures = summary(first)
+    assert figures["kept"] == 3 and "not_delivered" not in figures, first.describe()
+    assert "they are kept in the spool for the next send" in first.stderr
+    assert any(p.suffix == ".seg" for p in (spool / "send").iterdir())
+
+    up = {**moto.env("publisher"), "CWP_SPOOL_DIR": str(spool)}
+    second = run_binary(["send", "--stream", "kept", "four"], env=up)
+    assert second.rc == 0, second.describe()
+    figures = summary(second)
+    assert figures["restored"] == 3 and figures["delivered"] == 4, second.describe()
+    events = all_events(aws_cli, DEFAULT_GROUP, "kept")
+    assert [e["message"] for e in events] == ["one", "two", "three", "four"]
+    # The kept lines carry the time they were read, not the time they were delivered.
+    assert events[2]["timestamp"] <= events[3]["timestamp"]
 
 
 def test_retries_are_counted_in_the_summary(moto, fault_proxy, run_binary, get_events):
