@@ -22,14 +22,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (r.error().message.empty()) std::abort();
-  // A secret of 16+ characters must never be echoed back in the error.
+  // The error must not echo the secret. It leaks it when the secret's text is in the message,
+  // but not in the message for the same body with the secret replaced (text that is there
+  // anyway, like the source name, is no leak).
   const auto secret_at = body.find("\"SecretAccessKey\":\"");
   if (secret_at != std::string_view::npos) {
     const auto start = secret_at + 19;
     const auto end = body.find('"', start);
-    if (end != std::string_view::npos && end - start >= 16 &&
-        r.error().message.find(body.substr(start, end - start)) != std::string::npos) {
-      std::abort();
+    if (end != std::string_view::npos && end - start >= 8) {
+      const std::string_view secret = body.substr(start, end - start);
+      std::string other(body);
+      other.replace(start, secret.size(), std::string(secret.size(), secret[0] == 'Q' ? 'R' : 'Q'));
+      const auto r2 = cwp::aws::parse_json_credentials(other, shape, "fuzz");
+      const std::string other_message = r2 ? std::string() : r2.error().message;
+      if (r.error().message.find(secret) != std::string::npos &&
+          other_message.find(secret) == std::string::npos) {
+        std::abort();
+      }
     }
   }
   return 0;
