@@ -221,7 +221,9 @@ def test_past_the_event_bound_the_oldest_are_dropped_and_a_marker_says_how_many(
     spool = tmp_path / "spool"
     fault_proxy.stop()
     d = start_daemon(spool_env(moto, fault_proxy.url, spool, CWP_SPOOL_MAX_EVENTS="10"))
-    d.wait_for(lambda l: "exceed the spool limits" in l["message"], count=3, timeout=40)
+    # Ten kept at most (the marker included): thirteen heartbeats drop at least three.
+    d.wait_for(recorded, count=13, timeout=40)
+    assert d.wait_for(lambda l: "exceed the spool limits" in l["message"])[0]["level"] == "ERROR"
     fault_proxy.start()
     d.wait_for(lambda l: "kept while CloudWatch Logs was unreachable" in l["message"], timeout=90)
     assert d.stop()[0] == 0
