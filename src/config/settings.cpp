@@ -27,6 +27,9 @@ const std::vector<setting_info> table = {
      "Our own log lines: debug, info, warn or error"},
     {setting::hostname, "--hostname", "CWP_HOSTNAME", "$HOSTNAME or the system host name",
      "Host name reported in heartbeats and used by {hostname}"},
+    {setting::instance_id, "--instance-id", "CWP_INSTANCE_ID", "EC2 instance metadata",
+     "Value of {instance_id} in stream templates; when unset it is asked from EC2 instance "
+     "metadata (IMDSv2), and only if a template uses {instance_id}"},
     {setting::spool_dir, "--spool-dir", "CWP_SPOOL_DIR", "none: memory only",
      "Directory of the crash-safe spool: undelivered events survive restarts and crashes"},
     {setting::spool_max_events, "--spool-max-events", "CWP_SPOOL_MAX_EVENTS", "100000",
@@ -225,6 +228,18 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
     out.hostname = *h;
   } else {
     out.hostname = system_hostname(env);
+  }
+
+  // An explicit instance id wins over EC2 instance metadata (containers without IMDS access).
+  if (const auto id = pick(setting::instance_id, flags, env); id.source != "default") {
+    auto valid = cloudwatch::validate_log_stream(id.value);
+    if (!valid) {
+      return core::fail(core::errc::invalid_argument,
+                        id.source + ": '" + id.value +
+                            "' cannot be part of a log stream name (1 to 512 characters, no ':' "
+                            "or '*')");
+    }
+    out.instance_id = id.value;
   }
 
   if (const auto dir = pick(setting::spool_dir, flags, env); dir.source != "default") {

@@ -38,6 +38,7 @@ enum class setting {
   retention_days,
   health_file,
   send_stream,
+  instance_id,
 };
 
 struct setting_info {
@@ -67,6 +68,9 @@ struct settings {
   schedule::splay splay;
   logging::level log_level{logging::level::info};
   std::string hostname;
+  // What {instance_id} renders as: CWP_INSTANCE_ID, else empty until the daemon asks EC2
+  // instance metadata (only when a stream template uses {instance_id}; see daemon/instance_id.h).
+  std::string instance_id;
   std::string spool_dir;  // empty: undelivered events are kept in memory only
   cloudwatch::spool_limits spool_limits;
   // Set (CWP_EMF_NAMESPACE): heartbeats are EMF documents carrying a Heartbeat metric.

@@ -13,6 +13,7 @@
 #include "cloudwatch/shipper.h"
 #include "daemon/health.h"
 #include "daemon/heartbeat_service.h"
+#include "daemon/instance_id.h"
 #include "daemon/run_loop.h"
 #include "daemon/startup.h"
 #include "daemon/worker.h"
@@ -61,11 +62,13 @@ std::unique_ptr<spool::journal> open_spool(const config::settings& s, const logg
 
 }  // namespace
 
-exit_code run_once(const config::settings& s, platform& p) {
+exit_code run_once(const config::settings& given, platform& p) {
+  config::settings s = given;  // gets the resolved {instance_id}
   const logging::logger entry(*p.sink, *p.clock, entrypoint_service, s.log_level);
   const logging::logger log = entry.with_service(publisher_service);
 
   if (auto failed = validate_environment(s, *p.credentials, entry)) return *failed;
+  if (auto failed = fill_instance_id(s, s.log_stream, "CWP_LOG_STREAM", p, entry)) return *failed;
   clients c(s, p, log);
   switch (validate_credentials(c.sts, entry, /*unreachable_is_error=*/true)) {
     case validation::valid:
@@ -80,7 +83,7 @@ exit_code run_once(const config::settings& s, platform& p) {
   const cloudwatch::heartbeat_source source{
       s.hostname, CWP_VERSION, "once", cloudwatch::new_boot_id(), now, s.emf};
   const auto event = cloudwatch::make_heartbeat_event(source, {1, now});
-  auto stream = s.log_stream.render(now, {s.hostname, {}});
+  auto stream = s.log_stream.render(now, {s.hostname, s.instance_id});
   if (!stream) {
     log.error("CWP_LOG_STREAM: " + stream.error().message);
     return exit_code::usage;
@@ -107,11 +110,13 @@ exit_code run_once(const config::settings& s, platform& p) {
   return exit_code::ok;
 }
 
-exit_code run_daemon(const config::settings& s, platform& p, waiter& signals) {
+exit_code run_daemon(const config::settings& given, platform& p, waiter& signals) {
+  config::settings s = given;  // gets the resolved {instance_id}; outlives the heartbeat service
   const logging::logger entry(*p.sink, *p.clock, entrypoint_service, s.log_level);
   const logging::logger log = entry.with_service(publisher_service);
 
   if (auto failed = validate_environment(s, *p.credentials, entry)) return *failed;
+  if (auto failed = fill_instance_id(s, s.log_stream, "CWP_LOG_STREAM", p, entry)) return *failed;
   // Before the credentials check, which may wait on the network: from now on `health` judges
   // this process, not a file a previous one left.
   health_state initial_health;

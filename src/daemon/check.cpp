@@ -10,6 +10,7 @@
 #include "aws/sts_client.h"
 #include "cloudwatch/logs_client.h"
 #include "core/time_format.h"
+#include "daemon/instance_id.h"
 #include "daemon/startup.h"
 
 namespace cwp::daemon {
@@ -414,8 +415,18 @@ check_report run_checks(const config::settings& s, platform& p, const check_opti
     return out.take();
   }
 
-  auto stream = s.log_stream.render(now, {s.hostname, {}});
   out.fact(logging::kv("log_group", s.log_group));
+  config::settings resolved = s;  // gets the resolved {instance_id}
+  if (auto known = resolve_instance_id(resolved, s.log_stream, "CWP_LOG_STREAM", p); !known) {
+    out.pass("log group", s.log_group);
+    out.fail("log stream", known.error().message, std::string(instance_id_hint), exit_code::usage);
+    out.skip("write access", "no valid stream name");
+    return out.take();
+  }
+  if (s.log_stream.uses("instance_id")) {
+    out.fact(logging::kv("instance_id", resolved.instance_id));
+  }
+  auto stream = s.log_stream.render(now, {s.hostname, resolved.instance_id});
   if (!stream) {
     out.pass("log group", s.log_group);
     out.fail("log stream", "CWP_LOG_STREAM: " + stream.error().message,

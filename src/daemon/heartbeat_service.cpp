@@ -9,7 +9,8 @@ namespace cwp::daemon {
 void heartbeat_service::record(core::sys_time scheduled) {
   const std::lock_guard lock(inbox_mutex_);
   const std::uint64_t sequence = next_sequence_++;
-  auto stream = p_.settings->log_stream.render(scheduled, {p_.settings->hostname, {}});
+  auto stream =
+      p_.settings->log_stream.render(scheduled, {p_.settings->hostname, p_.settings->instance_id});
   if (!stream) {
     p_.log->error("CWP_LOG_STREAM: " + stream.error().message + "; heartbeat dropped");
     return;

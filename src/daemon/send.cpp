@@ -13,6 +13,7 @@
 #include "cloudwatch/publisher.h"
 #include "cloudwatch/shipper.h"
 #include "core/time_format.h"
+#include "daemon/instance_id.h"
 #include "daemon/startup.h"
 #include "spool/journal.h"
 
@@ -74,7 +75,7 @@ class sender {
       return;
     }
     const core::sys_time now = clock_->now();
-    auto stream = settings_->send_stream.render(now, {settings_->hostname, {}});
+    auto stream = settings_->send_stream.render(now, {settings_->hostname, settings_->instance_id});
     if (!stream) {  // checked before reading; only a {date} change could get here
       log_->error("CWP_SEND_STREAM: " + stream.error().message);
       return;
@@ -187,7 +188,8 @@ std::string summary_line(const send_stats& stats) {
   return line;
 }
 
-exit_code run_send(const config::settings& s, platform& p, const send_request& request) {
+exit_code run_send(const config::settings& given, platform& p, const send_request& request) {
+  config::settings s = given;  // gets the resolved {instance_id}
   // `send` is a pipe tool: its INFO lines (start-up, created group) only with --log-level debug.
   const logging::level threshold = s.log_level == logging::level::debug
                                        ? s.log_level
@@ -199,7 +201,8 @@ exit_code run_send(const config::settings& s, platform& p, const send_request& r
     log.error("send: the message is empty (CloudWatch Logs does not accept empty events)");
     return exit_code::usage;
   }
-  if (auto stream = s.send_stream.render(p.clock->now(), {s.hostname, {}}); !stream) {
+  if (auto failed = fill_instance_id(s, s.send_stream, "CWP_SEND_STREAM", p, log)) return *failed;
+  if (auto stream = s.send_stream.render(p.clock->now(), {s.hostname, s.instance_id}); !stream) {
     log.error("CWP_SEND_STREAM: " + stream.error().message);
     return exit_code::usage;
   }
