@@ -177,7 +177,8 @@ exit_code run_daemon(const config::settings& given, platform& p, waiter& signals
   }
   if (heartbeats.undelivered() > 0) {
     log.warn("Stopped with " + std::to_string(heartbeats.undelivered()) +
-             " undelivered heartbeats");
+             " undelivered heartbeats" +
+             (journal ? "; they stay in the spool for the next start" : "; they are lost"));
   }
   if (auto fatal = heartbeats.fatal()) return *fatal;
   return code;
