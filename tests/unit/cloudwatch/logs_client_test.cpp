@@ -6,6 +6,7 @@
 
 #include "aws/credentials/environment_provider.h"
 #include "support/fake_clock.h"
+#include "support/scripted_logs.h"
 #include "support/scripted_transport.h"
 
 namespace cwp::cloudwatch {
@@ -97,35 +98,16 @@ TEST(DescribeResponses, ListNamesAndTheNextToken) {
   EXPECT_EQ(parse_describe_log_groups("<html>").error().code, core::errc::parse);
 }
 
-class Describe : public ::testing::Test {
+class Describe : public ::testing::Test, protected testing::scripted_logs {
  protected:
-  Describe()
-      : creds_(
-            core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}})),
-        client_(aws::service_client(
-            aws::client_context{&transport,
-                                &creds_,
-                                &clock,
-                                &skew_,
-                                {},
-                                std::make_shared<aws::retry_quota>(),
-                                [] { return 0.0; },
-                                {},
-                                nullptr},
-            aws::endpoint{*http::url::parse("http://127.0.0.1:9"), "us-east-1", "logs", "test"})) {}
-
-  testing::fake_clock clock;
-  testing::scripted_transport transport;
-  aws::environment_provider creds_;
-  aws::clock_skew skew_{clock};
-  logs_client client_;
+  Describe() {}
 };
 
 TEST_F(Describe, GroupExistsOnlyOnAnExactNameMatch) {
   transport.respond(200, R"({"logGroups":[{"logGroupName":"/g/longer"}]})");
-  EXPECT_EQ(client_.log_group_exists("/g"), false);
+  EXPECT_EQ(logs.log_group_exists("/g"), false);
   transport.respond(200, R"({"logGroups":[{"logGroupName":"/g"}]})");
-  EXPECT_EQ(client_.log_group_exists("/g"), true);
+  EXPECT_EQ(logs.log_group_exists("/g"), true);
   EXPECT_EQ(transport.requests().back().find_header("X-Amz-Target"),
             "Logs_20140328.DescribeLogGroups");
 }
@@ -133,7 +115,7 @@ TEST_F(Describe, GroupExistsOnlyOnAnExactNameMatch) {
 TEST_F(Describe, FollowsNextTokenUntilTheNameShowsUp) {
   transport.respond(200, R"({"logStreams":[{"logStreamName":"s-1"}],"nextToken":"p2"})")
       .respond(200, R"({"logStreams":[{"logStreamName":"s"}]})");
-  EXPECT_EQ(client_.log_stream_exists("/g", "s"), true);
+  EXPECT_EQ(logs.log_stream_exists("/g", "s"), true);
   ASSERT_EQ(transport.requests().size(), 2U);
   EXPECT_EQ(nlohmann::json::parse(transport.requests()[1].body)["nextToken"], "p2");
 }
@@ -141,13 +123,13 @@ TEST_F(Describe, FollowsNextTokenUntilTheNameShowsUp) {
 TEST_F(Describe, StreamOfAMissingGroupDoesNotExist) {
   transport.respond(400, R"({"message":"The specified log group does not exist."})",
                     {{"x-amzn-ErrorType", "ResourceNotFoundException"}});
-  EXPECT_EQ(client_.log_stream_exists("/g", "s"), false);
+  EXPECT_EQ(logs.log_stream_exists("/g", "s"), false);
 }
 
 TEST_F(Describe, AccessDeniedIsAnErrorNotAnAnswer) {
   transport.respond(403, R"(<ErrorResponse><Error><Code>AccessDenied</Code>
 <Message>not authorized to perform: logs:DescribeLogGroups</Message></Error></ErrorResponse>)");
-  const auto r = client_.log_group_exists("/g");
+  const auto r = logs.log_group_exists("/g");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().remote_code, "AccessDenied");
 }

@@ -5,27 +5,15 @@
 #include "aws/credentials/environment_provider.h"
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
+#include "support/scripted_logs.h"
 #include "support/scripted_transport.h"
 
 namespace cwp::cloudwatch {
 namespace {
 
-class Publisher : public ::testing::Test {
+class Publisher : public ::testing::Test, protected testing::scripted_logs {
  protected:
-  Publisher()
-      : creds_(
-            core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}})),
-        client_(aws::service_client(
-            aws::client_context{&transport,
-                                &creds_,
-                                &clock,
-                                &skew_,
-                                {},
-                                std::make_shared<aws::retry_quota>(),
-                                [] { return 0.0; },
-                                {},
-                                nullptr},
-            aws::endpoint{*http::url::parse("http://127.0.0.1:9"), "us-east-1", "logs", "test"})) {}
+  Publisher() {}
 
   std::vector<std::string> targets() const {
     std::vector<std::string> out;
@@ -37,19 +25,14 @@ class Publisher : public ::testing::Test {
 
   static std::vector<http::header> error(const char* code) { return {{"x-amzn-ErrorType", code}}; }
 
-  testing::fake_clock clock;
-  testing::scripted_transport transport;
   testing::capturing_sink sink;
   logging::logger log{sink, clock, "cloudwatch-publisher"};
-  aws::environment_provider creds_;
-  aws::clock_skew skew_{clock};
-  logs_client client_;
   const std::vector<log_event> one{{1, "hb"}};
 };
 
 TEST_F(Publisher, CreatesGroupAndStreamOnceThenOnlyPuts) {
   transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
-  publisher pub(client_, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {"/g", std::nullopt});
   ASSERT_TRUE(pub.publish("s", one));
   ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream",
@@ -60,7 +43,7 @@ TEST_F(Publisher, AlreadyExistingGroupAndStreamAreFine) {
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "{}");
-  publisher pub(client_, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {"/g", std::nullopt});
   const auto r = pub.publish("s", one);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->accepted, 1U);
@@ -70,7 +53,7 @@ TEST_F(Publisher, AlreadyExistingGroupAndStreamAreFine) {
 TEST_F(Publisher, ANewStreamNameIsCreatedButTheGroupIsNotAgain) {
   transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "").respond(200,
                                                                                           "{}");
-  publisher pub(client_, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {"/g", std::nullopt});
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
   EXPECT_EQ(targets(),
@@ -80,7 +63,7 @@ TEST_F(Publisher, ANewStreamNameIsCreatedButTheGroupIsNotAgain) {
 
 TEST_F(Publisher, RecreatesAStreamDeletedBehindItsBackAndRetriesOnce) {
   transport.respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(client_, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {"/g", std::nullopt});
   ASSERT_TRUE(pub.publish("s", one));
   transport.respond(400, "{}", error("ResourceNotFoundException"))
       .respond(200, "")
@@ -93,7 +76,7 @@ TEST_F(Publisher, RecreatesAStreamDeletedBehindItsBackAndRetriesOnce) {
 
 TEST_F(Publisher, SetsRetentionOnlyWhenItCreatedTheGroup) {
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(client_, log, {"/g", 14});
+  publisher pub(logs, log, {"/g", 14});
   ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "PutRetentionPolicy",
                                                  "CreateLogStream", "PutLogEvents"}));
@@ -103,7 +86,7 @@ TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "")
       .respond(200, "{}");
-  publisher pub(client_, log, {"/g", 14});
+  publisher pub(logs, log, {"/g", 14});
   ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(targets(),
             (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
@@ -111,7 +94,7 @@ TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
 
 TEST_F(Publisher, RetentionRequestNamesTheGroupAndDaysAndIsLogged) {
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(client_, log, {"/g", 30});
+  publisher pub(logs, log, {"/g", 30});
   ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(transport.requests().at(1).body, R"({"logGroupName":"/g","retentionInDays":30})");
   EXPECT_TRUE(sink.contains("Set the log group's retention to 30 days"));
@@ -122,7 +105,7 @@ TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
       .respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
       .respond(200, "")
       .respond(200, "{}");
-  publisher pub(client_, log, {"/g", 7});
+  publisher pub(logs, log, {"/g", 7});
   const auto r = pub.publish("s", one);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->accepted, 1U);
@@ -134,7 +117,7 @@ TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
 
 TEST_F(Publisher, EmfBatchesCarryTheEmfHeaderAndPlainBatchesDoNot) {
   transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
-  publisher pub(client_, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {"/g", std::nullopt});
   ASSERT_TRUE(pub.publish("s", one, /*emf=*/true));
   ASSERT_TRUE(pub.publish("s", one, /*emf=*/false));
   const auto& sent = transport.requests();
@@ -164,7 +147,7 @@ TEST(RetentionDays, AcceptsExactlyTheServicesValues) {
 
 TEST_F(Publisher, PermissionErrorsAreReturnedNotRetried) {
   transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"));
-  publisher pub(client_, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {"/g", std::nullopt});
   const auto r = pub.publish("s", one);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().remote_code, "AccessDeniedException");

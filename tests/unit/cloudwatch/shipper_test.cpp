@@ -9,6 +9,7 @@
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
 #include "support/file_size_limit.h"
+#include "support/scripted_logs.h"
 #include "support/scripted_transport.h"
 #include "support/temp_dir.h"
 
@@ -17,22 +18,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class Shipper : public ::testing::Test {
+class Shipper : public ::testing::Test, protected testing::scripted_logs {
  protected:
-  Shipper()
-      : creds_(
-            core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}})),
-        client_(aws::service_client(
-            aws::client_context{&transport,
-                                &creds_,
-                                &clock,
-                                &skew_,
-                                retry_once(),
-                                std::make_shared<aws::retry_quota>(),
-                                [] { return 0.0; },
-                                {},
-                                nullptr},
-            aws::endpoint{*http::url::parse("http://127.0.0.1:9"), "us-east-1", "logs", "test"})) {
+  Shipper() : scripted_logs(retry_once()) {
     // Group and stream exist already.
     transport.respond(200, "").respond(200, "");
   }
@@ -59,14 +47,9 @@ class Shipper : public ::testing::Test {
     return out;
   }
 
-  testing::fake_clock clock;
-  testing::scripted_transport transport;
   testing::capturing_sink sink;
   logging::logger log{sink, clock, "cloudwatch-publisher"};
-  aws::environment_provider creds_;
-  aws::clock_skew skew_{clock};
-  logs_client client_;
-  publisher pub_{client_, log, {"/g", std::nullopt}};
+  publisher pub_{logs, log, {"/g", std::nullopt}};
 };
 
 TEST_F(Shipper, KeepsEventsThroughAnOutageAndDeliversThemInOrderAfterwards) {
