@@ -185,24 +185,26 @@ core::result<void> journal::load() {
     file_bytes_ += bytes->size();
   }
   next_id_ = max_id + 1;
+  std::string live_records;  // what the compaction below writes: no second read of the files
   for (auto& [id, entry] : events) {
     auto& [number, e] = entry;
     if (removed.contains(id)) continue;
     live_[id] = live_event{number, encoded_size(e.stream, e.message)};
     live_bytes_ += live_[id].bytes;
     ++segments_[number].live;
+    encode(event_record{e.id, e.timestamp_ms, e.stream, e.message}, live_records);
     loaded_.push_back(std::move(e));
   }
   report_.events = loaded_.size();
   // Rewriting the live events into one segment keeps the directory from growing across
   // restarts. When it fails (disk full), the segments stay as they are and are still valid;
   // new records go to a new segment.
-  if (!segments_.empty()) (void)compact();
+  if (!segments_.empty()) (void)compact(std::move(live_records));
   return {};
 }
 
-core::result<void> journal::compact() {
-  // Read the live events back from the segments (the journal keeps no messages in memory).
+core::result<std::string> journal::read_live_records() const {
+  // The journal keeps no messages in memory: read the live events back from the segments.
   std::string out;
   std::set<std::uint64_t> written;
   for (const auto& [number, seg] : segments_) {
@@ -213,6 +215,16 @@ core::result<void> journal::compact() {
       if (e != nullptr && live_.contains(e->id) && written.insert(e->id).second) encode(*e, out);
     }
   }
+  return out;
+}
+
+core::result<void> journal::compact(std::string live_records) {
+  if (live_records.empty() && !live_.empty()) {
+    auto read = read_live_records();
+    if (!read) return tl::unexpected(read.error());
+    live_records = std::move(*read);
+  }
+  const std::string& out = live_records;
   const std::uint64_t number = next_segment_++;
   const fs::path final_path = segment_path(number);
   fs::path temp_path = final_path;

@@ -90,7 +90,10 @@ class journal {
 
   journal(std::filesystem::path dir, int lock_fd, options opts);
   core::result<void> load();
-  core::result<void> compact();  // rewrite the live events into one new segment
+  // Rewrites the live events into one new segment and deletes the old ones. `live_records` are
+  // those events encoded; empty means read them back from the segments.
+  core::result<void> compact(std::string live_records = {});
+  core::result<std::string> read_live_records() const;
   core::result<void> write_record(const std::string& bytes);  // to the current segment
   core::result<void> flush_pending_removals();
   void collect_garbage();
