@@ -45,6 +45,25 @@ core::result<name_page> parse_names(std::string_view body, const char* operation
 // Describe* pages are sorted by name, so the exact name (the shortest with that prefix) is on
 // the first page; the bound only stops a service that keeps handing out tokens.
 constexpr int max_describe_pages = 20;
+
+// Pages through a Describe* answer (`fetch` a page by its token, `parse` its names) until
+// `name` is listed, the pages end, or max_describe_pages were read.
+template <class Fetch, class Parse>
+core::result<bool> listed_in_pages(std::string_view name, Fetch fetch, Parse parse) {
+  std::string token;
+  for (int page = 0; page < max_describe_pages; ++page) {
+    auto r = fetch(token);
+    if (!r) return tl::unexpected(r.error());
+    auto names = parse(r->body);
+    if (!names) return tl::unexpected(names.error());
+    if (std::find(names->names.begin(), names->names.end(), name) != names->names.end()) {
+      return true;
+    }
+    if (names->next_token.empty()) break;
+    token = std::move(names->next_token);
+  }
+  return false;
+}
 // The largest page DescribeLogGroups and DescribeLogStreams allow.
 constexpr int describe_page_limit = 50;
 
@@ -156,39 +175,24 @@ core::result<void> logs_client::put_retention_policy(std::string_view group, int
 }
 
 core::result<bool> logs_client::log_group_exists(std::string_view group) const {
-  std::string token;
-  for (int page = 0; page < max_describe_pages; ++page) {
-    auto r = call("DescribeLogGroups", describe_log_groups_body(group, token));
-    if (!r) return tl::unexpected(r.error());
-    auto names = parse_describe_log_groups(r->body);
-    if (!names) return tl::unexpected(names.error());
-    if (std::find(names->names.begin(), names->names.end(), group) != names->names.end()) {
-      return true;
-    }
-    if (names->next_token.empty()) break;
-    token = std::move(names->next_token);
-  }
-  return false;
+  return listed_in_pages(
+      group,
+      [&](const std::string& token) {
+        return call("DescribeLogGroups", describe_log_groups_body(group, token));
+      },
+      parse_describe_log_groups);
 }
 
 core::result<bool> logs_client::log_stream_exists(std::string_view group,
                                                   std::string_view stream) const {
-  std::string token;
-  for (int page = 0; page < max_describe_pages; ++page) {
-    auto r = call("DescribeLogStreams", describe_log_streams_body(group, stream, token));
-    if (!r) {
-      if (r.error().remote_code == "ResourceNotFoundException") return false;
-      return tl::unexpected(r.error());
-    }
-    auto names = parse_describe_log_streams(r->body);
-    if (!names) return tl::unexpected(names.error());
-    if (std::find(names->names.begin(), names->names.end(), stream) != names->names.end()) {
-      return true;
-    }
-    if (names->next_token.empty()) break;
-    token = std::move(names->next_token);
-  }
-  return false;
+  auto found = listed_in_pages(
+      stream,
+      [&](const std::string& token) {
+        return call("DescribeLogStreams", describe_log_streams_body(group, stream, token));
+      },
+      parse_describe_log_streams);
+  if (!found && found.error().remote_code == "ResourceNotFoundException") return false;
+  return found;
 }
 
 core::result<put_result> logs_client::put_log_events(std::string_view group,
