@@ -13,7 +13,7 @@
 #include "aws/retry.h"
 #include "cloudwatch/emf.h"
 #include "cloudwatch/names.h"
-#include "cloudwatch/shipper.h"
+#include "cloudwatch/spool_limits.h"
 #include "core/env.h"
 #include "core/error.h"
 #include "logging/logger.h"
