@@ -8,12 +8,14 @@
 #include <random>
 
 #include "aws/credentials/default_chain.h"
+#include "commands/check.h"
+#include "commands/health.h"
+#include "commands/once.h"
+#include "commands/run.h"
+#include "commands/send.h"
 #include "config/settings.h"
-#include "daemon/app.h"
-#include "daemon/check.h"
-#include "daemon/health.h"
 #include "daemon/line_source.h"
-#include "daemon/send.h"
+#include "daemon/platform.h"
 #include "daemon/signals.h"
 #include "daemon/startup.h"
 #include "http/beast_transport.h"
@@ -166,11 +168,11 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
     return run_with_platform(*settings, env, out, err,
                              [](const config::settings& s, daemon::platform& p) {
                                daemon::signal_waiter signals;
-                               return daemon::run_daemon(s, p, signals);
+                               return commands::run_daemon(s, p, signals);
                              });
   }
   if (once->parsed()) {
-    return run_with_platform(*settings, env, out, err, daemon::run_once);
+    return run_with_platform(*settings, env, out, err, commands::run_once);
   }
   if (check->parsed()) {
     const bool json = check_output == "json";
@@ -180,15 +182,15 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
     // stdout carries only the report; our own log lines (if any) go to stderr.
     return run_with_platform(
         *settings, env, err, err, [&](const config::settings& s, daemon::platform& p) {
-          const auto report = daemon::run_checks(s, p, daemon::check_options{check_write});
-          out << (json ? daemon::render_json(report) : daemon::render_text(report, colour));
+          const auto report = commands::run_checks(s, p, commands::check_options{check_write});
+          out << (json ? commands::render_json(report) : commands::render_text(report, colour));
           out.flush();
           return report.code;
         });
   }
   if (send->parsed()) {
     daemon::fd_line_source input(STDIN_FILENO);
-    daemon::send_request request;
+    commands::send_request request;
     if (!message_words.empty()) {
       std::string message;
       for (const auto& word : message_words) message += (message.empty() ? "" : " ") + word;
@@ -199,14 +201,14 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
     request.progress = ::isatty(STDERR_FILENO) == 1;
     return run_with_platform(*settings, env, out, err,
                              [&request](const config::settings& s, daemon::platform& p) {
-                               return daemon::run_send(s, p, request);
+                               return commands::run_send(s, p, request);
                              });
   }
   if (health->parsed()) {
     core::system_clock clock;
     logging::stream_sink sink(out, err);
     const logging::logger log(sink, clock, daemon::publisher_service, settings->log_level);
-    return daemon::to_int(daemon::run_health(*settings, clock, log));
+    return daemon::to_int(commands::run_health(*settings, clock, log));
   }
   log_usage_error(out, err, "no subcommand given (run with --help for usage)");
   return daemon::to_int(exit_code::usage);

@@ -1,4 +1,4 @@
-#include "daemon/app.h"
+#include "commands/run.h"
 
 #include <unistd.h>
 
@@ -11,15 +11,18 @@
 #include "cloudwatch/logs_client.h"
 #include "cloudwatch/publisher.h"
 #include "cloudwatch/shipper.h"
+#include "commands/startup.h"
+#include "commands/stream_names.h"
 #include "daemon/health.h"
 #include "daemon/heartbeat_service.h"
-#include "daemon/instance_id.h"
 #include "daemon/run_loop.h"
 #include "daemon/startup.h"
 #include "daemon/worker.h"
 #include "spool/journal.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using namespace daemon;  // NOLINT: moved from daemon/app.cpp; qualified in the next step
 namespace {
 
 // The AWS clients of one process, sharing retry quota and signing clock.
@@ -61,54 +64,6 @@ std::unique_ptr<spool::journal> open_spool(const config::settings& s, const logg
 }
 
 }  // namespace
-
-exit_code run_once(const config::settings& given, platform& p) {
-  config::settings s = given;  // gets the resolved {instance_id}
-  const logging::logger entry(*p.sink, *p.clock, entrypoint_service, s.log_level);
-  const logging::logger log = entry.with_service(publisher_service);
-
-  if (auto failed = validate_environment(s, *p.credentials, entry)) return *failed;
-  if (auto failed = fill_instance_id(s, s.log_stream, "CWP_LOG_STREAM", p, entry)) return *failed;
-  clients c(s, p, log);
-  switch (validate_credentials(c.sts, entry, /*unreachable_is_error=*/true)) {
-    case validation::valid:
-      break;
-    case validation::rejected:
-      return exit_code::credentials_rejected;
-    case validation::unreachable:
-      return exit_code::failed;
-  }
-
-  const core::sys_time now = p.clock->now();
-  const cloudwatch::heartbeat_source source{
-      s.hostname, CWP_VERSION, "once", cloudwatch::new_boot_id(), now, s.emf};
-  const auto event = cloudwatch::make_heartbeat_event(source, {1, now});
-  auto stream = s.log_stream.render(now, {s.hostname, s.instance_id});
-  if (!stream) {
-    log.error("CWP_LOG_STREAM: " + stream.error().message);
-    return exit_code::usage;
-  }
-
-  cloudwatch::publisher pub(c.logs, log, {s.log_group, s.retention_days});
-  log.info("Publishing heartbeat to " + s.log_group + "/" + *stream);
-  auto put = pub.publish(*stream, std::span(&event, 1), /*emf=*/s.emf.has_value());
-  if (!put) {
-    log.error("Failed to publish log to CloudWatch Logs: " + put.error().message,
-              {logging::kv("log_group", s.log_group), logging::kv("log_stream", *stream),
-               logging::kv("error_code", put.error().remote_code)});
-    return exit_code::failed;
-  }
-  if (put->rejected() > 0) {
-    log.error("CloudWatch Logs rejected the heartbeat (too old: " +
-                  std::to_string(put->too_old + put->expired) +
-                  ", too new: " + std::to_string(put->too_new) + "); check the host clock",
-              {logging::kv("log_group", s.log_group), logging::kv("log_stream", *stream)});
-    return exit_code::failed;
-  }
-  log.info("Successfully published log to CloudWatch Logs",
-           {logging::kv("log_group", s.log_group), logging::kv("log_stream", *stream)});
-  return exit_code::ok;
-}
 
 exit_code run_daemon(const config::settings& given, platform& p, waiter& signals) {
   config::settings s = given;  // gets the resolved {instance_id}; outlives the heartbeat service
@@ -184,4 +139,4 @@ exit_code run_daemon(const config::settings& given, platform& p, waiter& signals
   return code;
 }
 
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

@@ -11,11 +11,14 @@
 #include <vector>
 
 #include "config/settings.h"
-#include "daemon/app.h"
 #include "daemon/exit_code.h"
+#include "daemon/platform.h"
 #include "logging/logger.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using daemon::exit_code;
+using daemon::platform;
 
 enum class check_status {
   pass,  // works (the detail may carry a note, e.g. "will be created on first publish")
@@ -64,4 +67,4 @@ std::string log_group_arn(std::string_view partition, std::string_view region,
 // "AKIAIOSFODNN7EXAMPLE" -> "****MPLE": enough to tell keys apart, as `aws configure list`.
 std::string mask_access_key(std::string_view access_key_id);
 
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

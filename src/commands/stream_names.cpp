@@ -1,10 +1,10 @@
-#include "daemon/instance_id.h"
+#include "commands/stream_names.h"
 
 #include <string>
 
 #include "aws/credentials/imds_client.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
 
 core::result<bool> resolve_instance_id(config::settings& s,
                                        const cloudwatch::stream_template& stream,
@@ -41,4 +41,4 @@ std::optional<exit_code> fill_instance_id(config::settings& s,
   return std::nullopt;
 }
 
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

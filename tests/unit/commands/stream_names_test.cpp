@@ -1,7 +1,7 @@
 // {instance_id} in stream templates: CWP_INSTANCE_ID first, then EC2 instance metadata (IMDSv2),
 // asked once and only when a template uses it; when neither answers, exit 2 with an ERROR that
 // says how to fix it. The metadata service is faked by the scripted transport.
-#include "daemon/instance_id.h"
+#include "commands/stream_names.h"
 
 #include <gtest/gtest.h>
 
@@ -11,13 +11,16 @@
 #include <sstream>
 
 #include "aws/credentials/environment_provider.h"
-#include "daemon/check.h"
-#include "daemon/send.h"
+#include "commands/check.h"
+#include "commands/once.h"
+#include "commands/send.h"
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
 #include "support/scripted_transport.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using namespace daemon;  // NOLINT: moved from tests/unit/daemon; qualified in the next step
 namespace {
 
 using vars_t = std::map<std::string, std::string, std::less<>>;
@@ -214,4 +217,4 @@ TEST_F(InstanceId, CheckFailsTheLogStreamWithTheFixesWhenNoIdIsKnown) {
 }
 
 }  // namespace
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

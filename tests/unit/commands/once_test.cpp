@@ -1,14 +1,17 @@
+#include "commands/once.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/environment_provider.h"
-#include "daemon/app.h"
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
 #include "support/scripted_transport.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using namespace daemon;  // NOLINT: moved from tests/unit/daemon; qualified in the next step
 namespace {
 
 constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentityResult>
@@ -137,4 +140,4 @@ TEST_F(Once, RejectedHeartbeatIsNeverReportedAsDelivered) {
 }
 
 }  // namespace
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

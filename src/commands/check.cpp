@@ -1,4 +1,4 @@
-#include "daemon/check.h"
+#include "commands/check.h"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -9,11 +9,13 @@
 #include "aws/service_client.h"
 #include "aws/sts_client.h"
 #include "cloudwatch/logs_client.h"
+#include "commands/stream_names.h"
 #include "core/time_format.h"
-#include "daemon/instance_id.h"
 #include "daemon/startup.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using namespace daemon;  // NOLINT: moved from daemon/; qualified in the next step
 namespace {
 
 // The actions a heartbeat needs, every time (publishing always calls CreateLogGroup and
@@ -512,4 +514,4 @@ std::string render_json(const check_report& report) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

@@ -1,4 +1,4 @@
-#include "daemon/send.h"
+#include "commands/send.h"
 
 #include <algorithm>
 #include <atomic>
@@ -12,12 +12,15 @@
 #include "cloudwatch/message_split.h"
 #include "cloudwatch/publisher.h"
 #include "cloudwatch/shipper.h"
+#include "commands/startup.h"
+#include "commands/stream_names.h"
 #include "core/time_format.h"
-#include "daemon/instance_id.h"
 #include "daemon/startup.h"
 #include "spool/journal.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using namespace daemon;  // NOLINT: moved from daemon/; qualified in the next step
 namespace {
 
 using std::chrono::steady_clock;
@@ -304,4 +307,4 @@ exit_code run_send(const config::settings& given, platform& p, const send_reques
   return read_failed ? exit_code::failed : exit_code::ok;
 }
 
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

@@ -11,11 +11,14 @@
 #include "cloudwatch/names.h"
 #include "config/settings.h"
 #include "core/error.h"
-#include "daemon/app.h"
 #include "daemon/exit_code.h"
+#include "daemon/platform.h"
 #include "logging/logger.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using daemon::exit_code;
+using daemon::platform;
 
 // What to do when no instance id is known (the hint of the error and of `check`).
 inline constexpr std::string_view instance_id_hint =
@@ -42,4 +45,4 @@ std::optional<exit_code> fill_instance_id(config::settings& s,
                                           std::string_view setting, platform& p,
                                           const logging::logger& log);
 
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

@@ -13,11 +13,15 @@
 #include <string>
 
 #include "config/settings.h"
-#include "daemon/app.h"
 #include "daemon/exit_code.h"
 #include "daemon/line_source.h"
+#include "daemon/platform.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using daemon::exit_code;
+using daemon::line_source;
+using daemon::platform;
 
 // A half-full batch goes out when no line arrived for this long...
 inline constexpr std::chrono::milliseconds send_idle_flush{500};
@@ -59,4 +63,4 @@ std::string summary_line(const send_stats& stats);
 
 exit_code run_send(const config::settings& s, platform& p, const send_request& request);
 
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

@@ -1,4 +1,4 @@
-#include "daemon/check.h"
+#include "commands/check.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,9 @@
 #include "support/fake_clock.h"
 #include "support/scripted_transport.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using namespace daemon;  // NOLINT: moved from tests/unit/daemon; qualified in the next step
 namespace {
 
 constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentityResult>
@@ -397,4 +399,4 @@ TEST(CheckHelpers, LogGroupArnCoversTheGroupAndItsStreams) {
 }
 
 }  // namespace
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

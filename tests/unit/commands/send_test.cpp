@@ -1,4 +1,4 @@
-#include "daemon/send.h"
+#include "commands/send.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,9 @@
 #include "support/fake_clock.h"
 #include "support/scripted_transport.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
+
+using namespace daemon;  // NOLINT: moved from tests/unit/daemon; qualified in the next step
 namespace {
 
 using namespace std::chrono_literals;
@@ -275,4 +277,4 @@ TEST(SendSummary, NamesEveryFigure) {
 }
 
 }  // namespace
-}  // namespace cwp::daemon
+}  // namespace cwp::commands
