@@ -34,4 +34,8 @@ std::optional<exit_code> validate_environment(const config::settings& s,
   return std::nullopt;
 }
 
+daemon::aws_settings aws_settings_of(const config::settings& s) {
+  return {.logs_endpoint = s.logs_endpoint, .sts_endpoint = s.sts_endpoint, .retry = s.retry};
+}
+
 }  // namespace cwp::commands

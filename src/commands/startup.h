@@ -1,10 +1,14 @@
 #pragma once
-// The start-up steps the commands share, with the replaced image's entrypoint messages.
+// The start-up steps the commands share: the replaced image's entrypoint check of the
+// environment, and the few values of the configuration the assembly (daemon/assembly.h) takes.
+// With stream_names.h (the {instance_id} phase) this is the start-up sequence of every command:
+// validate the environment, resolve the stream names, build the object graph.
 
 #include <optional>
 
 #include "aws/credentials.h"
 #include "config/settings.h"
+#include "daemon/assembly.h"
 #include "daemon/exit_code.h"
 #include "logging/logger.h"
 
@@ -15,5 +19,8 @@ namespace cwp::commands {
 std::optional<daemon::exit_code> validate_environment(const config::settings& s,
                                                       aws::credentials_provider& credentials,
                                                       const logging::logger& log);
+
+// Endpoints and retry policy of the AWS clients.
+daemon::aws_settings aws_settings_of(const config::settings& s);
 
 }  // namespace cwp::commands

@@ -5,13 +5,28 @@
 #include "aws/credentials/imds_client.h"
 
 namespace cwp::commands {
+namespace {
 
-core::result<bool> resolve_instance_id(config::settings& s,
-                                       const cloudwatch::stream_template& stream,
-                                       std::string_view setting, platform& p) {
-  if (!stream.uses("instance_id") || !s.instance_id.empty()) return false;
+const cloudwatch::stream_template& pattern_of(const config::settings& s, config::setting which) {
+  return which == config::setting::send_stream ? s.send_stream : s.log_stream;
+}
+
+// Whether the names of `which` need EC2 instance metadata.
+bool asks_metadata(const config::settings& s, config::setting which) {
+  return pattern_of(s, which).uses("instance_id") && !s.instance_id;
+}
+
+}  // namespace
+
+core::result<cloudwatch::stream_names> resolve_stream_names(const config::settings& s,
+                                                            config::setting which,
+                                                            const daemon::platform& p) {
+  const auto& pattern = pattern_of(s, which);
+  if (!asks_metadata(s, which)) {
+    return cloudwatch::stream_names{pattern, {s.hostname, s.instance_id.value_or("")}};
+  }
   const std::string unknown =
-      std::string(setting) + " uses {instance_id} but no instance id is known: " +
+      std::string(config::info(which).env) + " uses {instance_id} but no instance id is known: " +
       std::string(config::info(config::setting::instance_id).env) + " is not set and ";
   auto id = aws::imds_instance_id(*p.transport, *p.clock, p.env);
   if (!id) return core::fail(core::errc::invalid_argument, unknown + id.error().message);
@@ -20,25 +35,24 @@ core::result<bool> resolve_instance_id(config::settings& s,
                       unknown + "EC2 instance metadata answered '" + *id +
                           "', which cannot be part of a log stream name");
   }
-  s.instance_id = std::move(*id);
-  return true;
+  return cloudwatch::stream_names{pattern, {s.hostname, std::move(*id)}};
 }
 
-std::optional<exit_code> fill_instance_id(config::settings& s,
-                                          const cloudwatch::stream_template& stream,
-                                          std::string_view setting, platform& p,
-                                          const logging::logger& log) {
-  auto asked = resolve_instance_id(s, stream, setting, p);
-  if (!asked) {
-    log.error(asked.error().message + "; " + std::string(instance_id_hint));
-    return exit_code::usage;
+std::optional<cloudwatch::stream_names> stream_names_or_log(const config::settings& s,
+                                                            config::setting which,
+                                                            const daemon::platform& p,
+                                                            const logging::logger& log) {
+  auto names = resolve_stream_names(s, which, p);
+  if (!names) {
+    log.error(names.error().message + "; " + std::string(instance_id_hint));
+    return std::nullopt;
   }
-  if (*asked) {
-    log.info(
-        "Resolved {instance_id} from EC2 instance metadata",
-        {logging::kv("instance_id", s.instance_id), logging::kv("stream_template", stream.text())});
+  if (asks_metadata(s, which)) {
+    log.info("Resolved {instance_id} from EC2 instance metadata",
+             {logging::kv("instance_id", names->values.instance_id),
+              logging::kv("stream_template", names->pattern.text())});
   }
-  return std::nullopt;
+  return std::move(*names);
 }
 
 }  // namespace cwp::commands

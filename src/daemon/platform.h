@@ -1,6 +1,7 @@
 #pragma once
-// The real world a command runs in: environment, clock, log sink, transport, credentials and
-// randomness. cli hands in the real ones; tests hand in fakes.
+// The world a command runs in: environment, clock, log sink, transport, credentials and
+// randomness. cli hands in the real ones; tests hand in fakes (tests/support/scripted_platform.h).
+// Nothing here is owned: every pointer must outlive the command.
 
 #include <functional>
 
