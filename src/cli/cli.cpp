@@ -62,6 +62,7 @@ int run_with_platform(
   logging::stream_sink sink(out, err);
   std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  core::child_registry children;  // credential_process registers here; `run` reaps through it
   daemon::platform p{.env = env,
                      .clock = &clock,
                      .sink = &sink,
@@ -73,7 +74,8 @@ int run_with_platform(
                            out.flush();
                            err.flush();
                            std::_Exit(daemon::to_int(code));
-                         }};
+                         },
+                     .children = &children};
   // The chain's own STS calls (web identity, assume role) get their own signing clock; the
   // publishing clients learn theirs from their responses.
   const logging::logger credentials_log(sink, clock, daemon::entrypoint_service, s.log_level);
@@ -84,7 +86,8 @@ int run_with_platform(
       .transport = transport->get(),
       .sts = aws::sts_target{daemon::make_client_context(p, sts_skew, s.retry, &credentials_log),
                              s.sts_endpoint},
-      .log = &credentials_log});
+      .log = &credentials_log,
+      .children = &children});
   p.credentials = chain.get();
   return daemon::to_int(body(s, p));
 }

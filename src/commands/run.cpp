@@ -99,10 +99,14 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
            {logging::kv("schedule", s.schedule.text()), logging::kv("log_group", s.log_group),
             logging::kv("log_stream", s.log_stream.text())});
 
-  const daemon::loop_parts parts{
-      &scheduler, p.clock, &signals, &deliveries, &heartbeats, &log, [&p] {
-        p.credentials->invalidate();
-      }};
+  const daemon::loop_parts parts{.scheduler = &scheduler,
+                                 .clock = p.clock,
+                                 .signals = &signals,
+                                 .deliveries = &deliveries,
+                                 .heartbeats = &heartbeats,
+                                 .log = &log,
+                                 .on_reload = [&p] { p.credentials->invalidate(); },
+                                 .children = p.children};
   return shut_down(daemon::run_loop(parts), deliveries, heartbeats, out.journal != nullptr, p, log);
 }
 

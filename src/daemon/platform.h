@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "aws/credentials.h"
+#include "core/child_registry.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "daemon/exit_code.h"
@@ -23,6 +24,9 @@ struct platform {
   std::function<double()> uniform01;  // jitter and splay randomness, [0, 1)
   // Ends the process at once with this code, without waiting for a thread stuck in a request.
   std::function<void(exit_code)> abandon;
+  // The children this process spawns and waits for (credential_process), which the reaper of
+  // `run` leaves to them.
+  core::child_registry* children{nullptr};
 };
 
 }  // namespace cwp::daemon

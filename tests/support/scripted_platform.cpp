@@ -10,7 +10,8 @@ scripted_platform::scripted_platform(variables vars, core::sys_time start)
                 .transport = &transport,
                 .credentials = nullptr,
                 .uniform01 = [] { return 0.0; },
-                .abandon = {}} {
+                .abandon = {},
+                .children = &children} {
   set_environment(std::move(vars));
 }
 

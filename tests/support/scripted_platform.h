@@ -13,6 +13,7 @@
 
 #include "aws/credentials/environment_provider.h"
 #include "aws/endpoints.h"
+#include "core/child_registry.h"
 #include "core/env.h"
 #include "daemon/assembly.h"
 #include "daemon/platform.h"
@@ -55,6 +56,7 @@ class scripted_platform {
   fake_clock clock;
   scripted_transport transport;
   capturing_sink sink;
+  core::child_registry children;
 
  private:
   core::environment env_;

@@ -112,7 +112,14 @@ class RunLoop : public ::testing::Test, protected testing::scripted_platform {
     inline_runner local([this] { service->deliver(); });
     runner_ = &local;
     schedule::scheduler sched(cadence, schedule::splay{}, 1);
-    return run_loop({&sched, &clock, &signals, &local, service.get(), &log, [this] { ++reloads; }});
+    return run_loop({.scheduler = &sched,
+                     .clock = &clock,
+                     .signals = &signals,
+                     .deliveries = &local,
+                     .heartbeats = service.get(),
+                     .log = &log,
+                     .on_reload = [this] { ++reloads; },
+                     .children = &children});
   }
 
   // Timestamps (ms) of every event that reached PutLogEvents successfully, in send order.
