@@ -90,6 +90,7 @@ class parser {
   const parse_options& options_;
   std::string shell_;
   std::vector<std::pair<std::string, std::string>> environment_;
+  std::size_t environment_bytes_{0};  // of environment_, as NAME=value\0 strings
   std::optional<job_options> pending_;
   std::size_t pending_line_{0};
   std::vector<job_spec> jobs_;
@@ -161,9 +162,21 @@ located_result<void> parser::env_line(std::string_view text, std::size_t number)
                                                 std::to_string(max_command_bytes) +
                                                 " bytes, which execve refuses; shorten it");
   }
-  if (assignment->name == "SHELL") shell_ = assignment->value;
   const auto same = std::find_if(environment_.begin(), environment_.end(),
                                  [&](const auto& kv) { return kv.first == assignment->name; });
+  std::size_t bytes = environment_bytes_ + assignment->value.size();
+  if (same != environment_.end()) {
+    bytes -= same->second.size();
+  } else {
+    bytes += assignment->name.size() + 2;  // '=' and the terminating NUL
+  }
+  if (bytes > max_environment_bytes) {
+    return fail_at(assignment->name_column,
+                   "the crontab's variables add up to more than 16 KiB; pass large values to "
+                   "the jobs another way (a file, the container's environment)");
+  }
+  environment_bytes_ = bytes;
+  if (assignment->name == "SHELL") shell_ = assignment->value;
   if (same != environment_.end()) {
     same->second = std::move(assignment->value);
   } else {
@@ -192,6 +205,10 @@ located_result<std::optional<std::vector<std::string>>> parser::how_to_run(const
 }
 
 located_result<void> parser::job(std::string_view text, std::size_t number) {
+  if (jobs_.size() == max_jobs) {
+    return fail_at(1, "more than " + std::to_string(max_jobs) +
+                          " jobs; split them across several crontabs and containers");
+  }
   auto parsed = parse_job_line(text);
   if (!parsed) return tl::unexpected(parsed.error());
   auto argv = how_to_run(*parsed);

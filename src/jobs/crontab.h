@@ -19,6 +19,11 @@ namespace cwp::jobs {
 // Crontabs are a few dozen lines; the bound keeps a wrong path (a log file, a binary) from
 // being read whole into memory. The caller reads at most this many bytes plus one.
 inline constexpr std::size_t max_crontab_bytes = std::size_t{1} << 20U;
+// Every job carries a copy of the variables in effect at its line, so these two bound the
+// parsed crontab at about max_jobs * max_environment_bytes (16 MiB) whatever the file holds;
+// real crontabs have a handful of jobs and a few hundred bytes of variables.
+inline constexpr std::size_t max_jobs = 1000;
+inline constexpr std::size_t max_environment_bytes = std::size_t{16} << 10U;  // NAME=value\0 each
 
 struct parse_options {
   // Whether an executable exists at this absolute path (the SHELL in effect). Unset means no

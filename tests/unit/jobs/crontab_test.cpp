@@ -114,6 +114,24 @@ TEST(Crontab, AControlCharacterIsAnErrorNamingItsColumn) {
             "/etc/crontab:1:9: control character 0x0D in the line; a crontab is text: remove it");
 }
 
+TEST(Crontab, MoreThanAThousandJobsIsAnError) {
+  std::string text;
+  for (std::size_t i = 0; i < max_jobs; ++i) text += "@daily job" + std::to_string(i) + "\n";
+  EXPECT_EQ(parse(text).jobs.size(), max_jobs);
+  EXPECT_EQ(error(text + "@daily one-more\n"),
+            "/etc/crontab:1001:1: more than 1000 jobs; split them across several crontabs and "
+            "containers");
+}
+
+TEST(Crontab, VariablesAddingUpToMoreThanSixteenKibibytesAreAnError) {
+  // Each line is "Vn=" + value: name, '=', value and the NUL count.
+  const std::string value(16 * 1024 - 4, 'x');
+  EXPECT_EQ(parse("V=" + value + "\n@daily run\nV=" + value + "\n").jobs.size(), 1U);
+  EXPECT_EQ(error("V=" + value + "\nW=\n"),
+            "/etc/crontab:2:1: the crontab's variables add up to more than 16 KiB; pass large "
+            "values to the jobs another way (a file, the container's environment)");
+}
+
 // --- schedules ---
 
 TEST(Crontab, SchedulesAreFiveFieldsDescriptorsOrEvery) {
