@@ -157,11 +157,6 @@ located_result<void> parser::env_line(std::string_view text, std::size_t number)
   auto warning = check_cron_variable(*assignment);
   if (!warning) return tl::unexpected(warning.error());
   if (!warning->empty()) warnings_.push_back({number, assignment->name_column, *warning});
-  if (assignment->name.size() + 1 + assignment->value.size() > max_command_bytes) {
-    return fail_at(assignment->name_column, "the variable is longer than " +
-                                                std::to_string(max_command_bytes) +
-                                                " bytes, which execve refuses; shorten it");
-  }
   const auto same = std::find_if(environment_.begin(), environment_.end(),
                                  [&](const auto& kv) { return kv.first == assignment->name; });
   std::size_t bytes = environment_bytes_ + assignment->value.size();

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace cwp::jobs {
 
