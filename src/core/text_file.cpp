@@ -1,4 +1,4 @@
-#include "aws/credentials/text_file.h"
+#include "core/text_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,64 +8,49 @@
 #include <cerrno>
 #include <system_error>
 
-namespace cwp::aws {
+#include "core/unique_fd.h"
+
+namespace cwp::core {
 namespace {
 
 std::string describe_errno(int err) { return std::system_category().message(err); }
 
-// Closes the descriptor when the read is done, whichever way it ends.
-class fd_guard {
- public:
-  explicit fd_guard(int fd) : fd_(fd) {}
-  fd_guard(const fd_guard&) = delete;
-  fd_guard& operator=(const fd_guard&) = delete;
-  fd_guard(fd_guard&&) = delete;
-  fd_guard& operator=(fd_guard&&) = delete;
-  ~fd_guard() { ::close(fd_); }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
-core::result<std::optional<std::string>> read_text_file(const std::string& path,
-                                                        std::size_t max_bytes) {
+result<std::optional<std::string>> read_text_file(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(
       path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);  // NOLINT(cppcoreguidelines-pro-type-vararg)
   if (fd < 0) {
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR) return std::optional<std::string>{};
-    return core::fail(core::errc::io, "cannot read " + path + ": " + describe_errno(err));
+    return fail(errc::io, "cannot read " + path + ": " + describe_errno(err));
   }
-  const fd_guard file(fd);
+  const unique_fd file(fd);
   struct stat info {};
   if (::fstat(file.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
-    return core::fail(core::errc::io, "cannot read " + path + ": not a regular file");
+    return fail(errc::io, "cannot read " + path + ": not a regular file");
   }
   std::string text;
   std::array<char, 4096> chunk{};
   for (;;) {
     const ssize_t n = ::read(file.get(), chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      return core::fail(core::errc::io, "cannot read " + path + ": " + describe_errno(errno));
+    if (n < 0) return fail(errc::io, "cannot read " + path + ": " + describe_errno(errno));
     if (n == 0) break;
     text.append(chunk.data(), static_cast<std::size_t>(n));
     if (text.size() > max_bytes) {
-      return core::fail(core::errc::io, path + " is larger than " + std::to_string(max_bytes) +
-                                            " bytes; is it the right file?");
+      return fail(errc::io, path + " is larger than " + std::to_string(max_bytes) +
+                                " bytes; is it the right file?");
     }
   }
   return std::optional<std::string>{std::move(text)};
 }
 
-std::optional<std::string> expand_home(const std::string& path, const core::environment& env) {
+std::optional<std::string> expand_home(const std::string& path, const environment& env) {
   if (path != "~" && !path.starts_with("~/")) return path;
   auto home = env.non_empty("HOME");
   if (!home) return std::nullopt;
   return *home + path.substr(1);
 }
 
-}  // namespace cwp::aws
+}  // namespace cwp::core

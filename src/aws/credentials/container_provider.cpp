@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/json_credentials.h"
-#include "aws/credentials/text_file.h"
+#include "core/text_file.h"
 
 namespace cwp::aws {
 namespace {
@@ -60,7 +60,7 @@ core::result<std::optional<std::string>> authorization(const core::environment& 
   std::string token;
   if (auto file = env.non_empty(token_file_variable)) {
     variable = token_file_variable;
-    auto text = read_text_file(*file, container_provider::max_token_file_bytes);
+    auto text = core::read_text_file(*file, container_provider::max_token_file_bytes);
     if (!text) {
       return core::fail(core::errc::credentials, variable + ": " + text.error().message);
     }
