@@ -138,6 +138,9 @@ core::result<credentials> container_provider::get() {
     req.target = *url;
     req.add_header("Accept", "application/json");
     if (*token) req.add_header("Authorization", **token);
+    // As botocore: never through HTTP(S)_PROXY. The agent is local (loopback, the ECS or EKS
+    // link-local address), and a proxy would receive the Authorization token.
+    req.bypass_proxy = true;
     response = transport_->send(req, http::send_options{request_timeout, request_timeout});
     if (!worth_retrying(response) || attempt == max_attempts) break;
     clock_->sleep_for(retry_delay);
