@@ -21,10 +21,10 @@ import subprocess
 import time
 from pathlib import Path
 
+import readme_examples
 from conftest import BinaryResult, binary_env
 from moto_server import ACCOUNT_ID
 
-REPO = Path(__file__).resolve().parents[2]
 DEFAULT_GROUP = "/monorepo-fem/heartbeat"
 CHECKS = [
     "region",
@@ -326,8 +326,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(moto, binary, clean_h
 
 # ------------------------------------------------------------------------------- README
 def readme_section() -> str:
-    text = (REPO / "README.md").read_text()
-    return text.split("## Preflight: `check`")[1].split("\n## ")[0]
+    return readme_examples.section("Preflight: `check`")
 
 
 def test_readme_check_example_runs_and_its_sample_output_is_what_check_prints(

@@ -1,12 +1,12 @@
 """`cloudwatch-publisher send` against moto (auth on), read back with the AWS CLI as `reader`.
 
-Spec (README "Sending log lines"): the arguments joined with spaces are one event; without
-arguments every line of stdin is one event, stamped when read. Batches respect the PutLogEvents
-limits; lines longer than 262,118 bytes are split at UTF-8 character boundaries (never truncated);
-empty lines are skipped and counted. Lines are streamed: a half-full batch goes out after 0.5 s
-of quiet input. At the end one summary line goes to stderr (lines, events, batches, bytes,
-retries, time, rate, delivered / not delivered). Exit 0 when every event was delivered, 1 when
-some were not, 2 for usage errors.
+Spec (docs/publishing.md "Sending log lines"): the arguments joined with spaces are one event;
+without arguments every line of stdin is one event, stamped when read. Batches respect the
+PutLogEvents limits; lines longer than 262,118 bytes are split at UTF-8 character boundaries (never
+truncated); empty lines are skipped and counted. Lines are streamed: a half-full batch goes out
+after 0.5 s of quiet input. At the end one summary line goes to stderr (lines, events, batches,
+bytes, retries, time, rate, delivered / not delivered). Exit 0 when every event was delivered, 1
+when some were not, 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 
 import json_log
 import pytest
-from conftest import _RECORDED, REPO_ROOT, BinaryResult, binary_env
+import readme_examples
+from conftest import _RECORDED, BinaryResult, binary_env
 
 SUMMARY_RE = re.compile(
     r"^send: (?P<lines>\d+) lines, (?P<events>\d+) events, (?P<batches>\d+) batches, "
@@ -66,8 +67,7 @@ def all_events(aws_cli, group: str, stream: str) -> list[dict[str, Any]]:
 def test_the_readme_example_runs_and_its_lines_arrive_in_order(
     moto, binary, clean_home, tmp_path, get_events
 ):
-    readme = (REPO_ROOT / "README.md").read_text()
-    section = readme.split("## Sending log lines")[1]
+    section = readme_examples.section("Sending log lines")
     script = section.split("```sh\n")[1].split("```")[0]
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
