@@ -17,8 +17,11 @@ namespace {
 
 std::string describe_errno(int err) { return std::system_category().message(err); }
 
-tl::unexpected<error> io_failure(const std::string& what, int err) {
-  return fail(errc::io, what + ": " + describe_errno(err));
+// "<what><subject>: <errno text>". errno is read first, before building any string (an
+// allocation may change it).
+tl::unexpected<error> io_failure(const char* what, const std::string& subject) {
+  const int err = errno;
+  return fail(errc::io, what + subject + ": " + describe_errno(err));
 }
 
 struct split_path {
@@ -57,11 +60,11 @@ result<int> open_directory(const std::string& directory, bool create) {
   int fd = ::open(directory.c_str(), flags);  // NOLINT(cppcoreguidelines-pro-type-vararg)
   if (fd < 0 && errno == ENOENT && create) {
     if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
-      return io_failure("cannot create the directory " + directory, errno);
+      return io_failure("cannot create the directory ", directory);
     }
     fd = ::open(directory.c_str(), flags);  // NOLINT(cppcoreguidelines-pro-type-vararg)
   }
-  if (fd < 0) return io_failure("cannot open the directory " + directory, errno);
+  if (fd < 0) return io_failure("cannot open the directory ", directory);
   return fd;
 }
 
@@ -69,10 +72,10 @@ result<void> write_all(int fd, std::string_view content, const std::string& what
   while (!content.empty()) {
     const ssize_t n = ::write(fd, content.data(), content.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_failure("cannot write " + what, errno);
+    if (n < 0) return io_failure("cannot write ", what);
     content.remove_prefix(static_cast<std::size_t>(n));
   }
-  if (::fsync(fd) != 0) return io_failure("cannot write " + what, errno);
+  if (::fsync(fd) != 0) return io_failure("cannot write ", what);
   return {};
 }
 
@@ -98,18 +101,18 @@ result<void> write_file_atomically(const std::string& path, std::string_view con
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                        static_cast<mode_t>(options.file_mode));
     if (temp_fd < 0 && errno != EEXIST) {
-      return io_failure("cannot create a temporary file in " + parts.directory, errno);
+      return io_failure("cannot create a temporary file in ", parts.directory);
     }
   }
-  if (temp_fd < 0)
-    return io_failure("cannot create a temporary file in " + parts.directory, EEXIST);
+  // Every name was taken: errno is still the last openat's EEXIST.
+  if (temp_fd < 0) return io_failure("cannot create a temporary file in ", parts.directory);
 
   auto written = [&] {
     const unique_fd file(temp_fd);
     return write_all(file.get(), content, parts.directory + "/" + temp);
   }();
   if (written && ::renameat(dir.get(), temp.c_str(), dir.get(), parts.name.c_str()) != 0) {
-    written = io_failure("cannot rename the temporary file to " + path, errno);
+    written = io_failure("cannot rename the temporary file to ", path);
   }
   if (!written) {
     ::unlinkat(dir.get(), temp.c_str(), 0);
