@@ -27,8 +27,8 @@ class batch_counting_transport final : public http::transport {
  public:
   explicit batch_counting_transport(http::transport& inner) : inner_(&inner) {}
 
-  core::result<http::response> send(const http::request& req,
-                                    const http::send_options& options) override {
+  core::result<http::response> round_trip(const http::request& req,
+                                          const http::send_options& options) override {
     auto response = inner_->send(req, options);
     if (response && response->ok()) {
       const auto target = req.find_header("X-Amz-Target");
