@@ -8,6 +8,7 @@
 #include <random>
 
 #include "aws/credentials/default_chain.h"
+#include "cloudwatch/message_split.h"
 #include "commands/check.h"
 #include "commands/health.h"
 #include "commands/once.h"
@@ -15,11 +16,11 @@
 #include "commands/send.h"
 #include "config/settings.h"
 #include "daemon/assembly.h"
-#include "daemon/line_source.h"
 #include "daemon/platform.h"
 #include "daemon/signals.h"
 #include "daemon/startup.h"
 #include "http/beast_transport.h"
+#include "io/line_source.h"
 
 namespace cwp::cli {
 namespace {
@@ -176,7 +177,8 @@ int dispatch(const command_line& r, const config::settings& settings, const core
                              });
   }
   if (r.send->parsed()) {
-    daemon::fd_line_source input(STDIN_FILENO);
+    // A line longer than one event is read in event-sized pieces: memory stays bounded.
+    io::fd_line_source input(STDIN_FILENO, cloudwatch::max_split_message_bytes);
     std::optional<std::string> message;
     if (!r.message_words.empty()) {
       message.emplace();

@@ -20,8 +20,8 @@ class batch_counting_transport final : public http::transport {
  public:
   explicit batch_counting_transport(http::transport& inner) : inner_(&inner) {}
 
-  core::result<http::response> send(const http::request& req,
-                                    const http::send_options& options) override {
+  core::result<http::response> round_trip(const http::request& req,
+                                          const http::send_options& options) override {
     auto response = inner_->send(req, options);
     if (response && response->ok()) {
       const auto target = req.find_header("X-Amz-Target");
@@ -52,7 +52,7 @@ bool send_lines(const send_request& request, sender& out, send_stats& stats,
   auto next_progress = started + progress_after;
   bool progress_shown = false;
   bool read_ok = true;
-  std::string line;
+  io::line_piece piece;
   for (;;) {
     auto wait = out.wait_budget(last_input);
     if (request.progress) {
@@ -60,17 +60,16 @@ bool send_lines(const send_request& request, sender& out, send_stats& stats,
           std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(std::max(
                              next_progress - clock.monotonic(), steady_clock::duration::zero())));
     }
-    auto got = request.input->next(line, wait);
+    auto got = request.input->next(piece, wait);
     if (!got) {
       log.error("Could not read the input: " + got.error().message);
       read_ok = false;
       break;
     }
-    if (*got == daemon::line_source::status::end) break;
-    if (*got == daemon::line_source::status::line) {
-      ++stats.lines;
+    if (*got == io::line_source::status::end) break;
+    if (*got == io::line_source::status::piece) {
       last_input = clock.monotonic();
-      out.add(line);
+      out.add(piece);
     }
     out.flush_if_due(last_input);
     if (request.progress && clock.monotonic() >= next_progress) {
@@ -138,8 +137,7 @@ exit_code run_send(const config::settings& s, daemon::platform& p, const send_re
   const auto started = p.clock->monotonic();
   bool read_ok = true;
   if (request.message) {
-    stats.lines = 1;
-    out.add(*request.message);
+    out.add(io::line_piece{*request.message, true});
   } else {
     read_ok = send_lines(request, out, stats, started, transport, *p.clock, log);
   }

@@ -11,14 +11,14 @@
 #include "commands/sender.h"
 #include "config/settings.h"
 #include "daemon/exit_code.h"
-#include "daemon/line_source.h"
 #include "daemon/platform.h"
+#include "io/line_source.h"
 
 namespace cwp::commands {
 
 struct send_request {
   std::optional<std::string> message;  // set: publish this; unset: every line of `input`
-  daemon::line_source* input{nullptr};
+  io::line_source* input{nullptr};
   std::ostream* status{nullptr};  // the summary line (and progress): stderr
   bool progress{false};           // `status` is a terminal: show a progress line
 };

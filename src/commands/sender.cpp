@@ -62,19 +62,26 @@ std::string progress_line(const send_stats& stats) {
          rate(stats.lines, stats.elapsed) + " lines/s";
 }
 
-void sender::add(std::string_view text) {
-  if (text.empty()) {
-    ++stats_->empty;
+void sender::add(const io::line_piece& input) {
+  const bool first = !in_line_;
+  in_line_ = !input.final;
+  if (first) {
+    ++stats_->lines;
+    line_started_ = clock_->now();
+    line_events_ = 0;
+  }
+  if (input.text.empty()) {
+    if (first && input.final) ++stats_->empty;
     return;
   }
-  const core::sys_time now = clock_->now();
-  auto stream = stream_.render(now);
+  auto stream = stream_.render(line_started_);
   if (!stream) {  // checked before reading; only a {date} change could get here
     log_->error("CWP_SEND_STREAM: " + stream.error().message);
     return;
   }
-  const auto pieces = cloudwatch::split_message(cloudwatch::make_valid_utf8(text));
-  if (pieces.size() > 1) ++stats_->split_lines;
+  const auto pieces = cloudwatch::split_message(cloudwatch::make_valid_utf8(input.text));
+  line_events_ += pieces.size();
+  if (input.final && line_events_ > 1) ++stats_->split_lines;
   for (const auto& piece : pieces) {
     const std::size_t size = piece.size() + cloudwatch::per_event_overhead_bytes;
     if (queued_events_ + 1 > cloudwatch::max_batch_events ||
@@ -82,7 +89,7 @@ void sender::add(std::string_view text) {
       flush(false);
     }
     if (queued_events_ == 0) first_queued_ = clock_->monotonic();
-    shipper_->enqueue(*stream, {core::to_epoch_millis(now), piece});
+    shipper_->enqueue(*stream, {core::to_epoch_millis(line_started_), piece});
     ++queued_events_;
     queued_bytes_ += size;
     ++stats_->events;

@@ -16,6 +16,7 @@
 #include "cloudwatch/shipper.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "io/line_source.h"
 #include "logging/logger.h"
 
 namespace cwp::commands {
@@ -32,7 +33,7 @@ inline constexpr std::chrono::seconds progress_after{1};
 inline constexpr std::chrono::milliseconds progress_every{500};
 
 struct send_stats {
-  std::uint64_t lines{0};        // lines read (or 1 for a message argument)
+  std::uint64_t lines{0};        // lines read, however many pieces each (or 1 for a message)
   std::uint64_t empty{0};        // empty lines skipped
   std::uint64_t split_lines{0};  // lines larger than one event, split into several
   std::uint64_t events{0};
@@ -64,9 +65,10 @@ class sender {
         stream_(std::move(stream)),
         stats_(&stats) {}
 
-  // One input line or message: valid UTF-8, split when larger than one event, timestamped now.
-  // Empty text is skipped (CloudWatch Logs rejects empty messages).
-  void add(std::string_view text);
+  // One input line or message, or a piece of a long line: valid UTF-8, split when larger than
+  // one event, timestamped (and its stream chosen) when its line began. Counts the lines. Empty
+  // lines are skipped (CloudWatch Logs rejects empty messages).
+  void add(const io::line_piece& input);
   // A batch is due when the input went quiet or the oldest queued line has waited too long.
   void flush_if_due(std::chrono::steady_clock::time_point last_input);
   // How long the reader may wait for input before a flush could be due.
@@ -88,6 +90,9 @@ class sender {
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::seconds retry_delay_{send_first_retry};
   std::optional<core::error> last_error_;
+  bool in_line_{false};  // the last piece added did not end its line
+  core::sys_time line_started_{};
+  std::size_t line_events_{0};  // events made of the current line so far
 };
 
 }  // namespace cwp::commands

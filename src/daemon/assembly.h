@@ -78,7 +78,8 @@ struct publishing_settings {
 // Stage two: a publisher on the clients' CloudWatch Logs client and a shipper keeping what is
 // not delivered yet, on disk when journal_dir is set. A journal directory that cannot be used is
 // not fatal: one ERROR line, and events are kept in memory. A record torn by a crash is one WARN
-// line. Refers to `clients`, `p` and `log`, which must outlive it.
+// line, records damaged on disk one ERROR line. Refers to `clients`, `p` and `log`, which must
+// outlive it.
 class publishing {
  public:
   publishing(const publishing_settings& s, const aws_clients& clients, const platform& p,

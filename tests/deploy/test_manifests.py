@@ -1,7 +1,7 @@
 """deploy/ as a specification: every manifest parses, every pod runs under the restricted Pod
 Security profile, probes use `health`, the DaemonSet's stream is per node, the IAM policy grants
 exactly what the code calls and only on the log group, the alarm treats missing data as
-breaching in both forms, and the README's examples are these files.
+breaching in both forms, and the documentation's examples (README.md, docs/) are these files.
 
 Static checks only (no network, no binary); tests/integration/test_deploy.py runs the files
 against moto and the real binary.
@@ -25,8 +25,9 @@ DEPLOY = REPO / "deploy"
 sys.path.insert(0, str(REPO / "tests" / "support"))
 
 import cfn  # noqa: E402
+import readme_examples  # noqa: E402
 
-README = (REPO / "README.md").read_text()
+README = readme_examples.text()  # README.md and docs/*.md
 K8S = DEPLOY / "kubernetes"
 STATE_DIR = "/var/lib/cloudwatch-publisher"
 ACCOUNT_PLACEHOLDER = "123456789012"

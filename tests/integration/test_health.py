@@ -1,9 +1,9 @@
 """`cloudwatch-publisher health` and the state file `run` writes (CWP_HEALTH_FILE), with moto.
 
-Spec (README "Health checks"): `run` rewrites a JSON state file after every delivery attempt;
-`health` exits 0 while the last successful delivery (or the start, before the first) is recent
-enough: the second scheduled tick after it, plus the splay's maximum, plus 30 s. Otherwise exit 1
-with one ERROR line saying why: stale, no file, unreadable or invalid file.
+Spec (docs/operations.md "Health checks"): `run` rewrites a JSON state file after every delivery
+attempt; `health` exits 0 while the last successful delivery (or the start, before the first) is
+recent enough: the second scheduled tick after it, plus the splay's maximum, plus 30 s. Otherwise
+exit 1 with one ERROR line saying why: stale, no file, unreadable or invalid file.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import _RECORDED, REPO_ROOT, binary_env
+import readme_examples
+from conftest import _RECORDED, binary_env
 
 PUBLISHED = "Successfully published log to CloudWatch Logs"
 
@@ -41,8 +42,7 @@ def test_health_is_ok_once_the_daemon_delivered_and_the_readme_example_runs(
     (line,) = result.out_lines
     assert line["level"] == "INFO" and line["message"].startswith("Healthy: last heartbeat delivered")
 
-    readme = (REPO_ROOT / "README.md").read_text()
-    script = readme.split("## Health checks")[1].split("```sh\n")[1].split("```")[0]
+    script = readme_examples.section("Health checks").split("```sh\n")[1].split("```")[0]
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "cloudwatch-publisher").symlink_to(binary)

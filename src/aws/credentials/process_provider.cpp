@@ -166,6 +166,9 @@ core::result<run_outcome> run(core::child_registry& children, const std::string&
   spawn_setup setup;
   ::posix_spawn_file_actions_adddup2(setup.actions(), pipe_fds[1], STDOUT_FILENO);
   ::posix_spawn_file_actions_addopen(setup.actions(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // Nothing of ours beyond stdin, stdout and stderr reaches the helper, even a descriptor some
+  // library opened without O_CLOEXEC (ours all have it).
+  ::posix_spawn_file_actions_addclosefrom_np(setup.actions(), STDERR_FILENO + 1);
   std::vector<char*> args = c_array(argv);
   std::vector<char*> vars = c_array(envp);
   // Registered as it is spawned: a PID 1 reaper keeps its exit status for us.

@@ -52,7 +52,7 @@ TEST_F(Sender, WithNothingQueuedTheReaderMayWaitAndNothingIsSent) {
 
 TEST_F(Sender, AQueuedLineGoesOutOnceTheInputHasBeenQuietForTheIdleFlush) {
   const auto last_input = clock.monotonic();
-  out.add("hello");
+  out.add({"hello", true});
   EXPECT_EQ(out.wait_budget(last_input), send_idle_flush);
   clock.advance(send_idle_flush - 1ms);
   out.flush_if_due(last_input);
@@ -65,7 +65,7 @@ TEST_F(Sender, AQueuedLineGoesOutOnceTheInputHasBeenQuietForTheIdleFlush) {
 }
 
 TEST_F(Sender, EmptyTextIsCountedAndNeverQueued) {
-  out.add("");
+  out.add({"", true});
   out.flush(true);
   EXPECT_EQ(stats.empty, 1U);
   EXPECT_EQ(stats.events, 0U);
