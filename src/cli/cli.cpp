@@ -9,11 +9,14 @@
 
 #include "aws/credentials/default_chain.h"
 #include "cloudwatch/message_split.h"
+#include "commands/check.h"
+#include "commands/health.h"
+#include "commands/once.h"
+#include "commands/run.h"
+#include "commands/send.h"
 #include "config/settings.h"
-#include "daemon/app.h"
-#include "daemon/check.h"
-#include "daemon/health.h"
-#include "daemon/send.h"
+#include "daemon/assembly.h"
+#include "daemon/platform.h"
 #include "daemon/signals.h"
 #include "daemon/startup.h"
 #include "http/beast_transport.h"
@@ -46,7 +49,8 @@ core::result<std::unique_ptr<http::beast_transport>> make_transport(const core::
   return http::beast_transport::create(std::move(settings));
 }
 
-// The real world: system clock, process environment, TLS transport, stdout/stderr.
+// The real world: system clock, process environment, TLS transport, stdout/stderr, and the
+// SDKs' credential chain on them.
 int run_with_platform(
     const config::settings& s, const core::environment& env, std::ostream& out, std::ostream& err,
     const std::function<exit_code(const config::settings&, daemon::platform&)>& body) {
@@ -59,39 +63,51 @@ int run_with_platform(
   logging::stream_sink sink(out, err);
   std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
-  // The SDKs' credential chain. Its own STS calls (web identity, assume role) get their own
-  // signing clock; the publishing clients learn theirs from their responses.
+  core::child_registry children;  // credential_process registers here; `run` reaps through it
+  daemon::platform p{.env = env,
+                     .clock = &clock,
+                     .sink = &sink,
+                     .transport = transport->get(),
+                     .credentials = nullptr,  // the chain, below
+                     .uniform01 = [&] { return uniform(rng); },
+                     .abandon =
+                         [&](exit_code code) {
+                           out.flush();
+                           err.flush();
+                           std::_Exit(daemon::to_int(code));
+                         },
+                     .children = &children};
+  // The chain's own STS calls (web identity, assume role) get their own signing clock; the
+  // publishing clients learn theirs from their responses.
   const logging::logger credentials_log(sink, clock, daemon::entrypoint_service, s.log_level);
   aws::clock_skew sts_skew(clock);
   const auto chain = aws::make_default_chain(aws::chain_dependencies{
-      env, &clock, transport->get(),
-      aws::sts_target{
-          aws::client_context{transport->get(), nullptr, &clock, &sts_skew, s.retry,
-                              std::make_shared<aws::retry_quota>(), [&] { return uniform(rng); },
-                              http::send_options{}, &credentials_log},
-          s.sts_endpoint},
-      &credentials_log});
-  aws::credentials_provider& credentials = *chain;
-  daemon::platform p{env,
-                     &clock,
-                     &sink,
-                     transport->get(),
-                     &credentials,
-                     [&] { return uniform(rng); },
-                     [&](exit_code code) {
-                       out.flush();
-                       err.flush();
-                       std::_Exit(daemon::to_int(code));
-                     }};
+      .env = env,
+      .clock = &clock,
+      .transport = transport->get(),
+      .sts = aws::sts_target{daemon::make_client_context(p, sts_skew, s.retry, &credentials_log),
+                             s.sts_endpoint},
+      .log = &credentials_log,
+      .children = &children});
+  p.credentials = chain.get();
   return daemon::to_int(body(s, p));
 }
 
-}  // namespace
+// What the command line asks for, filled in by CLI11 while it parses.
+struct command_line {
+  config::flag_values flags;
+  CLI::App* run{nullptr};
+  CLI::App* once{nullptr};
+  CLI::App* check{nullptr};
+  bool check_write{false};
+  std::string check_output{"text"};
+  CLI::App* send{nullptr};
+  std::vector<std::string> message_words;
+  CLI::App* health{nullptr};
+};
 
-int main(const std::vector<std::string>& args, const core::environment& env, std::ostream& out,
-         std::ostream& err) {
-  CLI::App app{"cloudwatch-publisher: publishes heartbeats and log lines to AWS CloudWatch Logs",
-               "cloudwatch-publisher"};
+// Every setting as a flag, and the subcommands with their own flags.
+void define_command_line(CLI::App& app, command_line& r) {
   app.set_version_flag("--version", std::string("cloudwatch-publisher ") + CWP_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
@@ -102,42 +118,99 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
       "HTTPS_PROXY / NO_PROXY.\n"
       "Exit codes: 0 ok, 1 not delivered (check: a check failed), 2 usage or configuration "
       "error, 3 credentials rejected by AWS.");
-
-  config::flag_values flags;
   for (const auto& s : config::known_settings()) {
     app.add_option_function<std::string>(
-           std::string(s.flag), [&flags, id = s.id](const std::string& v) { flags[id] = v; },
+           std::string(s.flag), [&r, id = s.id](const std::string& v) { r.flags[id] = v; },
            describe(s))
         ->type_name("TEXT");
   }
 
-  auto* run = app.add_subcommand(
+  r.run = app.add_subcommand(
       "run",
       "The daemon (the image's default): validate, then publish heartbeats on the schedule "
       "until SIGTERM");
-  auto* once = app.add_subcommand(
+  r.once = app.add_subcommand(
       "once", "Validate configuration and credentials, publish one heartbeat now, exit");
-  auto* check = app.add_subcommand(
+  r.check = app.add_subcommand(
       "check",
       "Preflight: region, endpoints, credentials, identity, clock, log group and stream, write "
       "access, each with a hint on failure; exit 0 only if publishing would work");
-  bool check_write = false;
-  std::string check_output = "text";
-  check->add_flag("--write", check_write,
-                  "Also create the log group and stream if missing and put one test event");
-  check->add_option("--output", check_output, "Report format: text or json (default: text)")
+  r.check->add_flag("--write", r.check_write,
+                    "Also create the log group and stream if missing and put one test event");
+  r.check->add_option("--output", r.check_output, "Report format: text or json (default: text)")
       ->check(CLI::IsMember({"text", "json"}));
-  auto* send = app.add_subcommand(
+  r.send = app.add_subcommand(
       "send",
       "Publish MESSAGE, or every line of stdin, to the --stream log stream; summary on stderr");
-  std::vector<std::string> message_words;
-  send->add_option("message", message_words,
-                   "The message (words are joined with spaces); without it, stdin is read");
-  auto* health = app.add_subcommand(
+  r.send->add_option("message", r.message_words,
+                     "The message (words are joined with spaces); without it, stdin is read");
+  r.health = app.add_subcommand(
       "health",
       "Exit 0 when the daemon's last delivery is recent enough for its schedule (for "
       "HEALTHCHECK and probes)");
+}
 
+// Runs the subcommand the command line chose.
+int dispatch(const command_line& r, const config::settings& settings, const core::environment& env,
+             std::ostream& out, std::ostream& err) {
+  if (r.run->parsed()) {
+    // Before any thread exists, so every thread inherits the mask and only the main loop
+    // receives them.
+    daemon::block_daemon_signals();
+    return run_with_platform(settings, env, out, err,
+                             [](const config::settings& s, daemon::platform& p) {
+                               daemon::signal_waiter signals;
+                               return commands::run_daemon(s, p, signals);
+                             });
+  }
+  if (r.once->parsed()) return run_with_platform(settings, env, out, err, commands::run_once);
+  if (r.check->parsed()) {
+    const bool json = r.check_output == "json";
+    // Colour only for a person at a terminal: never in JSON, never with NO_COLOR set.
+    const bool colour =
+        !json && &out == &std::cout && ::isatty(STDOUT_FILENO) == 1 && !env.non_empty("NO_COLOR");
+    const commands::check_options options{.write = r.check_write, .json = json, .colour = colour};
+    // stdout carries only the report; our own log lines (if any) go to stderr.
+    return run_with_platform(settings, env, err, err,
+                             [&](const config::settings& s, daemon::platform& p) {
+                               return commands::run_check(s, p, options, out);
+                             });
+  }
+  if (r.send->parsed()) {
+    // A line longer than one event is read in event-sized pieces: memory stays bounded.
+    io::fd_line_source input(STDIN_FILENO, cloudwatch::max_split_message_bytes);
+    std::optional<std::string> message;
+    if (!r.message_words.empty()) {
+      message.emplace();
+      for (const auto& word : r.message_words) *message += (message->empty() ? "" : " ") + word;
+    }
+    const commands::send_request request{.message = message,
+                                         .input = &input,
+                                         .status = &err,
+                                         .progress = ::isatty(STDERR_FILENO) == 1};
+    return run_with_platform(settings, env, out, err,
+                             [&request](const config::settings& s, daemon::platform& p) {
+                               return commands::run_send(s, p, request);
+                             });
+  }
+  if (r.health->parsed()) {
+    core::system_clock clock;
+    logging::stream_sink sink(out, err);
+    const logging::logger log(sink, clock, daemon::publisher_service, settings.log_level);
+    return daemon::to_int(commands::run_health(settings, clock, log));
+  }
+  log_usage_error(out, err, "no subcommand given (run with --help for usage)");
+  return daemon::to_int(exit_code::usage);
+}
+
+}  // namespace
+
+int main(const std::vector<std::string>& args, const core::environment& env, std::ostream& out,
+         std::ostream& err) {
+  CLI::App app{"cloudwatch-publisher: publishes heartbeats and log lines to AWS CloudWatch Logs",
+               "cloudwatch-publisher"};
+  command_line r;
+  define_command_line(app, r);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
     app.parse(reversed);
@@ -155,63 +228,12 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
     return daemon::to_int(exit_code::usage);
   }
 
-  auto settings = config::resolve(flags, env);
+  auto settings = config::resolve(r.flags, env);
   if (!settings) {
     log_usage_error(out, err, settings.error().message);
     return daemon::to_int(exit_code::usage);
   }
-  if (run->parsed()) {
-    // Before any thread exists, so every thread inherits the mask and only the main loop
-    // receives them.
-    daemon::block_daemon_signals();
-    return run_with_platform(*settings, env, out, err,
-                             [](const config::settings& s, daemon::platform& p) {
-                               daemon::signal_waiter signals;
-                               return daemon::run_daemon(s, p, signals);
-                             });
-  }
-  if (once->parsed()) {
-    return run_with_platform(*settings, env, out, err, daemon::run_once);
-  }
-  if (check->parsed()) {
-    const bool json = check_output == "json";
-    // Colour only for a person at a terminal: never in JSON, never with NO_COLOR set.
-    const bool colour =
-        !json && &out == &std::cout && ::isatty(STDOUT_FILENO) == 1 && !env.non_empty("NO_COLOR");
-    // stdout carries only the report; our own log lines (if any) go to stderr.
-    return run_with_platform(
-        *settings, env, err, err, [&](const config::settings& s, daemon::platform& p) {
-          const auto report = daemon::run_checks(s, p, daemon::check_options{check_write});
-          out << (json ? daemon::render_json(report) : daemon::render_text(report, colour));
-          out.flush();
-          return report.code;
-        });
-  }
-  if (send->parsed()) {
-    // A line longer than one event is read in event-sized pieces: memory stays bounded.
-    io::fd_line_source input(STDIN_FILENO, cloudwatch::max_split_message_bytes);
-    daemon::send_request request;
-    if (!message_words.empty()) {
-      std::string message;
-      for (const auto& word : message_words) message += (message.empty() ? "" : " ") + word;
-      request.message = message;
-    }
-    request.input = &input;
-    request.status = &err;
-    request.progress = ::isatty(STDERR_FILENO) == 1;
-    return run_with_platform(*settings, env, out, err,
-                             [&request](const config::settings& s, daemon::platform& p) {
-                               return daemon::run_send(s, p, request);
-                             });
-  }
-  if (health->parsed()) {
-    core::system_clock clock;
-    logging::stream_sink sink(out, err);
-    const logging::logger log(sink, clock, daemon::publisher_service, settings->log_level);
-    return daemon::to_int(daemon::run_health(*settings, clock, log));
-  }
-  log_usage_error(out, err, "no subcommand given (run with --help for usage)");
-  return daemon::to_int(exit_code::usage);
+  return dispatch(r, *settings, env, out, err);
 }
 
 }  // namespace cwp::cli

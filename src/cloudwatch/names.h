@@ -44,4 +44,13 @@ class stream_template {
   std::vector<piece> pieces_;
 };
 
+// A stream template with the final values of its placeholders: what publishing code renders
+// stream names from once the configuration is complete ({instance_id} is resolved at start).
+struct stream_names {
+  stream_template pattern;
+  template_values values;
+
+  core::result<std::string> render(core::sys_time t) const { return pattern.render(t, values); }
+};
+
 }  // namespace cwp::cloudwatch

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "cloudwatch/publisher.h"
+#include "cloudwatch/spool_limits.h"
 #include "core/clock.h"
 #include "spool/journal.h"
 
@@ -33,14 +34,6 @@ struct delivery {
   std::size_t dropped{0};   // dropped here: over the bound, past the 14-day window, invalid
   std::size_t pending{0};   // still kept for a later attempt
   std::optional<core::error> error;  // why delivery stopped early
-};
-
-struct spool_limits {
-  static constexpr std::size_t default_max_events = 100'000;
-  static constexpr std::uint64_t default_max_bytes = 32ULL * 1024 * 1024;
-  std::size_t max_events{default_max_events};
-  // Counted as CloudWatch counts a batch: message bytes + 26 per event.
-  std::uint64_t max_bytes{default_max_bytes};
 };
 
 class shipper {

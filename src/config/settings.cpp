@@ -73,16 +73,40 @@ core::error named(std::string_view source, const core::error& e) {
   return core::error{core::errc::invalid_argument, std::string(source) + ": " + e.message};
 }
 
+core::error invalid(std::string message) {
+  return core::error{core::errc::invalid_argument, std::move(message)};
+}
+
+// One setting's text and where it came from ("--log-group", "CWP_LOG_GROUP", "default").
 struct lookup {
   std::string value;
   std::string source;
+  bool given() const { return source != "default"; }
 };
 
-lookup pick(setting id, const flag_values& flags, const core::environment& env) {
-  const auto& s = info(id);
-  if (auto it = flags.find(id); it != flags.end()) return {it->second, std::string(s.flag)};
-  if (auto v = env.non_empty(s.env)) return {*v, std::string(s.env)};
-  return {std::string(s.default_value), "default"};
+// What the parsers read: the flags, then the environment, then the table's defaults.
+struct inputs {
+  const flag_values& flags;
+  const core::environment& env;
+
+  lookup pick(setting id) const {
+    const auto& s = info(id);
+    if (auto it = flags.find(id); it != flags.end()) return {it->second, std::string(s.flag)};
+    if (auto v = env.non_empty(s.env)) return {*v, std::string(s.env)};
+    return {std::string(s.default_value), "default"};
+  }
+  std::optional<std::string> flag(setting id) const {
+    if (auto it = flags.find(id); it != flags.end()) return it->second;
+    return std::nullopt;
+  }
+};
+
+// Runs a validator on a setting's text; its error is named after the setting's source.
+template <class Parse>
+auto parse_named(const lookup& l, Parse parse) -> decltype(parse(l.value)) {
+  auto parsed = parse(l.value);
+  if (!parsed) return tl::unexpected(named(l.source, parsed.error()));
+  return parsed;
 }
 
 std::string system_hostname(const core::environment& env) {
@@ -90,6 +114,188 @@ std::string system_hostname(const core::environment& env) {
   std::array<char, 256> buf{};
   if (gethostname(buf.data(), buf.size() - 1) == 0 && buf[0] != '\0') return buf.data();
   return "unknown";
+}
+
+// Typos first: CWP_LOG_GRUOP must not silently leave the default in place.
+core::result<void> reject_unknown_variables(const core::environment& env) {
+  for (const auto& name : env.names()) {
+    if (!name.starts_with("CWP_")) continue;
+    const bool known =
+        std::any_of(table.begin(), table.end(), [&](const auto& s) { return s.env == name; });
+    if (known) continue;
+    std::string message = "unknown setting " + name;
+    const auto best =
+        std::min_element(table.begin(), table.end(), [&](const auto& a, const auto& b) {
+          return distance(name, a.env) < distance(name, b.env);
+        });
+    if (best != table.end() && distance(name, best->env) <= 3) {
+      message += " (did you mean " + std::string(best->env) + "?)";
+    }
+    return tl::unexpected(invalid(message));
+  }
+  return {};
+}
+
+// Region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's, then the replaced image's
+// default. Endpoints and the retry policy follow the AWS CLI's variables.
+core::result<void> parse_aws(const inputs& in, settings& out) {
+  if (auto flag = in.flag(setting::region)) {
+    out.region = *flag;
+    out.region_source = "--region";
+  } else if (auto r = in.env.non_empty("AWS_REGION")) {
+    out.region = *r;
+    out.region_source = "AWS_REGION";
+  } else if (auto d = in.env.non_empty("AWS_DEFAULT_REGION")) {
+    out.region = *d;
+    out.region_source = "AWS_DEFAULT_REGION";
+  } else if (auto profile = aws::profile_region(in.env); !profile) {
+    return tl::unexpected(profile.error());
+  } else if (*profile) {
+    out.region = **profile;
+    out.region_source = "profile";
+  } else {
+    out.region = std::string(info(setting::region).default_value);
+    out.region_source = "default";
+  }
+  if (auto ok = aws::validate_region(out.region); !ok) {
+    return tl::unexpected(named(out.region_source, ok.error()));
+  }
+
+  auto logs = aws::resolve_endpoint(aws::logs_service, out.region, in.env);
+  if (!logs) return tl::unexpected(logs.error());
+  out.logs_endpoint = *logs;
+  auto sts = aws::resolve_endpoint(aws::sts_service, out.region, in.env);
+  if (!sts) return tl::unexpected(sts.error());
+  out.sts_endpoint = *sts;
+
+  auto retry = aws::retry_settings_from(in.env);
+  if (!retry) return tl::unexpected(retry.error());
+  out.retry = *retry;
+  return {};
+}
+
+// Where events go: the log group, the stream templates and the values of their placeholders
+// known from the configuration ({instance_id} may still be unknown: see settings::instance_id).
+core::result<void> parse_names(const inputs& in, settings& out) {
+  auto group = parse_named(in.pick(setting::log_group), cloudwatch::validate_log_group);
+  if (!group) return tl::unexpected(group.error());
+  out.log_group = *group;
+
+  auto stream = parse_named(in.pick(setting::log_stream), cloudwatch::stream_template::parse);
+  if (!stream) return tl::unexpected(stream.error());
+  out.log_stream = *stream;
+  auto send = parse_named(in.pick(setting::send_stream), cloudwatch::stream_template::parse);
+  if (!send) return tl::unexpected(send.error());
+  out.send_stream = *send;
+
+  if (auto flag = in.flag(setting::hostname)) {
+    out.hostname = *flag;
+  } else if (auto h = in.env.non_empty("CWP_HOSTNAME")) {
+    out.hostname = *h;
+  } else {
+    out.hostname = system_hostname(in.env);
+  }
+
+  // An explicit instance id wins over EC2 instance metadata (containers without IMDS access).
+  if (const auto id = in.pick(setting::instance_id); id.given()) {
+    if (!cloudwatch::validate_log_stream(id.value)) {
+      return tl::unexpected(invalid(id.source + ": '" + id.value +
+                                    "' cannot be part of a log stream name (1 to 512 "
+                                    "characters, no ':' or '*')"));
+    }
+    out.instance_id = id.value;
+  }
+  return {};
+}
+
+core::result<void> parse_schedule(const inputs& in, settings& out) {
+  auto schedule = parse_named(in.pick(setting::schedule), schedule::cron_expression::parse);
+  if (!schedule) return tl::unexpected(schedule.error());
+  out.schedule = *schedule;
+  auto splay = parse_named(in.pick(setting::splay), [&](const std::string& text) {
+    return schedule::splay::parse(text, out.schedule);
+  });
+  if (!splay) return tl::unexpected(splay.error());
+  out.splay = *splay;
+  return {};
+}
+
+core::result<void> parse_log_level(const inputs& in, settings& out) {
+  const auto level = in.pick(setting::log_level);
+  if (!logging::parse_level(level.value, out.log_level)) {
+    return tl::unexpected(invalid(level.source + ": '" + level.value +
+                                  "' is not a log level (use debug, info, warn or error)"));
+  }
+  return {};
+}
+
+// Files we write outside the spool.
+core::result<void> parse_files(const inputs& in, settings& out) {
+  const auto health_file = in.pick(setting::health_file);
+  if (health_file.value.ends_with('/')) {
+    return tl::unexpected(invalid(health_file.source + ": '" + health_file.value +
+                                  "' is a directory; give the path of a file"));
+  }
+  out.health_file =
+      health_file.given() ? health_file.value : default_health_file(in.env, ::geteuid());
+  return {};
+}
+
+core::result<void> parse_spool(const inputs& in, settings& out) {
+  if (const auto dir = in.pick(setting::spool_dir); dir.given()) {
+    if (dir.value.empty() || dir.value.front() != '/') {
+      return tl::unexpected(invalid(dir.source + ": '" + dir.value + "' must be an absolute path"));
+    }
+    out.spool_dir = dir.value;
+  }
+
+  const auto max_events = in.pick(setting::spool_max_events);
+  auto events = parse_byte_size(max_events.value);  // a plain count; suffixes are not allowed
+  if (!events || max_events.value.find_first_not_of("0123456789") != std::string::npos ||
+      *events < 10 || *events > 10'000'000) {
+    return tl::unexpected(invalid(max_events.source + ": '" + max_events.value +
+                                  "' is not a number of events between 10 and 10000000"));
+  }
+  out.spool_limits.max_events = static_cast<std::size_t>(*events);
+
+  const auto max_bytes = in.pick(setting::spool_max_bytes);
+  auto bytes = parse_named(max_bytes, parse_byte_size);
+  if (!bytes) return tl::unexpected(bytes.error());
+  if (*bytes < 64 * 1024) {
+    return tl::unexpected(
+        invalid(max_bytes.source + ": '" + max_bytes.value + "' is too small (at least 64KiB)"));
+  }
+  out.spool_limits.max_bytes = *bytes;
+  return {};
+}
+
+// Needs the log group and host name: the built-in dimensions take their values.
+core::result<void> parse_emf(const inputs& in, settings& out) {
+  const auto metric_namespace = in.pick(setting::emf_namespace);
+  const auto dimensions = in.pick(setting::emf_dimensions);
+  if (metric_namespace.value.empty()) {
+    if (!dimensions.given()) return {};
+    return tl::unexpected(invalid(dimensions.source + ": has no effect without " +
+                                  std::string(info(setting::emf_namespace).env) + " (or " +
+                                  std::string(info(setting::emf_namespace).flag) + ")"));
+  }
+  auto ns = parse_named(metric_namespace, cloudwatch::validate_emf_namespace);
+  if (!ns) return tl::unexpected(ns.error());
+  auto dims = parse_named(dimensions, [&](const std::string& text) {
+    return cloudwatch::parse_emf_dimensions(text, {out.log_group, out.hostname});
+  });
+  if (!dims) return tl::unexpected(dims.error());
+  out.emf = cloudwatch::emf_settings{std::move(*ns), std::move(*dims)};
+  return {};
+}
+
+core::result<void> parse_retention(const inputs& in, settings& out) {
+  const auto retention = in.pick(setting::retention_days);
+  if (retention.value.empty()) return {};
+  auto days = parse_named(retention, cloudwatch::parse_retention_days);
+  if (!days) return tl::unexpected(days.error());
+  out.retention_days = *days;
+  return {};
 }
 
 }  // namespace
@@ -131,166 +337,14 @@ const setting_info& info(setting id) {
 }
 
 core::result<settings> resolve(const flag_values& flags, const core::environment& env) {
-  // Typos first: CWP_LOG_GRUOP must not silently leave the default in place.
-  for (const auto& name : env.names()) {
-    if (!name.starts_with("CWP_")) continue;
-    const bool known =
-        std::any_of(table.begin(), table.end(), [&](const auto& s) { return s.env == name; });
-    if (known) continue;
-    std::string message = "unknown setting " + name;
-    const auto best =
-        std::min_element(table.begin(), table.end(), [&](const auto& a, const auto& b) {
-          return distance(name, a.env) < distance(name, b.env);
-        });
-    if (best != table.end() && distance(name, best->env) <= 3) {
-      message += " (did you mean " + std::string(best->env) + "?)";
-    }
-    return core::fail(core::errc::invalid_argument, message);
-  }
-
+  if (auto known = reject_unknown_variables(env); !known) return tl::unexpected(known.error());
+  const inputs in{flags, env};
   settings out;
-
-  // Region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the replaced image's default.
-  if (auto it = flags.find(setting::region); it != flags.end()) {
-    out.region = it->second;
-    out.region_source = "--region";
-  } else if (auto r = env.non_empty("AWS_REGION")) {
-    out.region = *r;
-    out.region_source = "AWS_REGION";
-  } else if (auto d = env.non_empty("AWS_DEFAULT_REGION")) {
-    out.region = *d;
-    out.region_source = "AWS_DEFAULT_REGION";
-  } else if (auto profile = aws::profile_region(env); !profile) {
-    return tl::unexpected(profile.error());
-  } else if (*profile) {
-    out.region = **profile;
-    out.region_source = "profile";
-  } else {
-    out.region = std::string(info(setting::region).default_value);
-    out.region_source = "default";
-  }
-  if (auto ok = aws::validate_region(out.region); !ok) {
-    return core::fail(core::errc::invalid_argument, out.region_source + ": " + ok.error().message);
-  }
-
-  auto logs = aws::resolve_endpoint(aws::logs_service, out.region, env);
-  if (!logs) return tl::unexpected(logs.error());
-  out.logs_endpoint = *logs;
-  auto sts = aws::resolve_endpoint(aws::sts_service, out.region, env);
-  if (!sts) return tl::unexpected(sts.error());
-  out.sts_endpoint = *sts;
-
-  auto retry = aws::retry_settings_from(env);
-  if (!retry) return tl::unexpected(retry.error());
-  out.retry = *retry;
-
-  const auto group = pick(setting::log_group, flags, env);
-  auto valid_group = cloudwatch::validate_log_group(group.value);
-  if (!valid_group) return tl::unexpected(named(group.source, valid_group.error()));
-  out.log_group = *valid_group;
-
-  const auto stream = pick(setting::log_stream, flags, env);
-  auto tmpl = cloudwatch::stream_template::parse(stream.value);
-  if (!tmpl) return tl::unexpected(named(stream.source, tmpl.error()));
-  out.log_stream = *tmpl;
-
-  const auto schedule_text = pick(setting::schedule, flags, env);
-  auto schedule = schedule::cron_expression::parse(schedule_text.value);
-  if (!schedule) return tl::unexpected(named(schedule_text.source, schedule.error()));
-  out.schedule = *schedule;
-  const auto splay_text = pick(setting::splay, flags, env);
-  auto splay = schedule::splay::parse(splay_text.value, out.schedule);
-  if (!splay) return tl::unexpected(named(splay_text.source, splay.error()));
-  out.splay = *splay;
-
-  const auto level = pick(setting::log_level, flags, env);
-  if (!logging::parse_level(level.value, out.log_level)) {
-    return core::fail(core::errc::invalid_argument,
-                      level.source + ": '" + level.value +
-                          "' is not a log level (use debug, info, warn or error)");
-  }
-
-  const auto health_file = pick(setting::health_file, flags, env);
-  if (health_file.value.ends_with('/')) {
-    return core::fail(core::errc::invalid_argument,
-                      health_file.source + ": '" + health_file.value +
-                          "' is a directory; give the path of a file");
-  }
-  out.health_file =
-      health_file.source == "default" ? default_health_file(env, ::geteuid()) : health_file.value;
-
-  const auto send_stream = pick(setting::send_stream, flags, env);
-  auto send_tmpl = cloudwatch::stream_template::parse(send_stream.value);
-  if (!send_tmpl) return tl::unexpected(named(send_stream.source, send_tmpl.error()));
-  out.send_stream = *send_tmpl;
-
-  if (auto it = flags.find(setting::hostname); it != flags.end()) {
-    out.hostname = it->second;
-  } else if (auto h = env.non_empty("CWP_HOSTNAME")) {
-    out.hostname = *h;
-  } else {
-    out.hostname = system_hostname(env);
-  }
-
-  // An explicit instance id wins over EC2 instance metadata (containers without IMDS access).
-  if (const auto id = pick(setting::instance_id, flags, env); id.source != "default") {
-    auto valid = cloudwatch::validate_log_stream(id.value);
-    if (!valid) {
-      return core::fail(core::errc::invalid_argument,
-                        id.source + ": '" + id.value +
-                            "' cannot be part of a log stream name (1 to 512 characters, no ':' "
-                            "or '*')");
-    }
-    out.instance_id = id.value;
-  }
-
-  if (const auto dir = pick(setting::spool_dir, flags, env); dir.source != "default") {
-    if (dir.value.empty() || dir.value.front() != '/') {
-      return core::fail(core::errc::invalid_argument,
-                        dir.source + ": '" + dir.value + "' must be an absolute path");
-    }
-    out.spool_dir = dir.value;
-  }
-
-  const auto max_events = pick(setting::spool_max_events, flags, env);
-  auto events = parse_byte_size(max_events.value);  // a plain count; suffixes are not allowed
-  if (!events || max_events.value.find_first_not_of("0123456789") != std::string::npos ||
-      *events < 10 || *events > 10'000'000) {
-    return core::fail(core::errc::invalid_argument,
-                      max_events.source + ": '" + max_events.value +
-                          "' is not a number of events between 10 and 10000000");
-  }
-  out.spool_limits.max_events = static_cast<std::size_t>(*events);
-
-  const auto max_bytes = pick(setting::spool_max_bytes, flags, env);
-  auto bytes = parse_byte_size(max_bytes.value);
-  if (!bytes) return tl::unexpected(named(max_bytes.source, bytes.error()));
-  if (*bytes < 64 * 1024) {
-    return core::fail(core::errc::invalid_argument, max_bytes.source + ": '" + max_bytes.value +
-                                                        "' is too small (at least 64KiB)");
-  }
-  out.spool_limits.max_bytes = *bytes;
-
-  const auto metric_namespace = pick(setting::emf_namespace, flags, env);
-  const auto dimensions = pick(setting::emf_dimensions, flags, env);
-  if (!metric_namespace.value.empty()) {
-    auto ns = cloudwatch::validate_emf_namespace(metric_namespace.value);
-    if (!ns) return tl::unexpected(named(metric_namespace.source, ns.error()));
-    auto dims = cloudwatch::parse_emf_dimensions(dimensions.value, {out.log_group, out.hostname});
-    if (!dims) return tl::unexpected(named(dimensions.source, dims.error()));
-    out.emf = cloudwatch::emf_settings{std::move(*ns), std::move(*dims)};
-  } else if (dimensions.source != "default") {
-    return core::fail(core::errc::invalid_argument,
-                      dimensions.source + ": has no effect without " +
-                          std::string(info(setting::emf_namespace).env) + " (or " +
-                          std::string(info(setting::emf_namespace).flag) + ")");
-  }
-
-  const auto retention = pick(setting::retention_days, flags, env);
-  if (!retention.value.empty()) {
-    auto days = cloudwatch::parse_retention_days(retention.value);
-    if (!days) return tl::unexpected(named(retention.source, days.error()));
-    out.retention_days = *days;
+  // In this order: a later group may read what an earlier one resolved (EMF dimensions take the
+  // log group and host name).
+  for (const auto parse : {parse_aws, parse_names, parse_schedule, parse_log_level, parse_files,
+                           parse_spool, parse_emf, parse_retention}) {
+    if (auto ok = parse(in, out); !ok) return tl::unexpected(ok.error());
   }
   return out;
 }

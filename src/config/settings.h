@@ -13,7 +13,7 @@
 #include "aws/retry.h"
 #include "cloudwatch/emf.h"
 #include "cloudwatch/names.h"
-#include "cloudwatch/shipper.h"
+#include "cloudwatch/spool_limits.h"
 #include "core/env.h"
 #include "core/error.h"
 #include "logging/logger.h"
@@ -68,9 +68,10 @@ struct settings {
   schedule::splay splay;
   logging::level log_level{logging::level::info};
   std::string hostname;
-  // What {instance_id} renders as: CWP_INSTANCE_ID, else empty until the daemon asks EC2
-  // instance metadata (only when a stream template uses {instance_id}; see daemon/instance_id.h).
-  std::string instance_id;
+  // What {instance_id} renders as when CWP_INSTANCE_ID (--instance-id) is set. Unset: unknown
+  // here; a command whose stream template uses {instance_id} asks EC2 instance metadata in a
+  // second phase (commands/stream_names.h), which yields the final stream names.
+  std::optional<std::string> instance_id;
   std::string spool_dir;  // empty: undelivered events are kept in memory only
   cloudwatch::spool_limits spool_limits;
   // Set (CWP_EMF_NAMESPACE): heartbeats are EMF documents carrying a Heartbeat metric.

@@ -14,7 +14,6 @@
 #include <string>
 #include <string_view>
 
-#include "config/settings.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "daemon/exit_code.h"
@@ -79,10 +78,5 @@ class health_recorder {
   const logging::logger* log_;
   bool failing_{false};
 };
-
-// `health`: reads s.health_file, logs one line (INFO healthy, ERROR why not) and returns ok or
-// failed.
-exit_code run_health(const config::settings& s, const core::clock& clock,
-                     const logging::logger& log);
 
 }  // namespace cwp::daemon

@@ -9,8 +9,7 @@ namespace cwp::daemon {
 void heartbeat_service::record(core::sys_time scheduled) {
   const std::lock_guard lock(inbox_mutex_);
   const std::uint64_t sequence = next_sequence_++;
-  auto stream =
-      p_.settings->log_stream.render(scheduled, {p_.settings->hostname, p_.settings->instance_id});
+  auto stream = p_.stream.render(scheduled);
   if (!stream) {
     p_.log->error("CWP_LOG_STREAM: " + stream.error().message + "; heartbeat dropped");
     return;
@@ -75,10 +74,10 @@ void heartbeat_service::deliver() {
   // exactly when they are.
   const auto d = p_.shipper->flush(/*emf=*/p_.source.emf.has_value());
   if (d.error) {
-    p_.log->error("Failed to publish log to CloudWatch Logs: " + d.error->message,
-                  {logging::kv("log_group", p_.settings->log_group),
-                   logging::kv("error_code", d.error->remote_code),
-                   logging::kv("undelivered", static_cast<long long>(d.pending))});
+    p_.log->error(
+        "Failed to publish log to CloudWatch Logs: " + d.error->message,
+        {logging::kv("log_group", p_.log_group), logging::kv("error_code", d.error->remote_code),
+         logging::kv("undelivered", static_cast<long long>(d.pending))});
     schedule_retry();
     report(false);
     return;
@@ -93,13 +92,12 @@ void heartbeat_service::deliver() {
   if (delivered_earlier > 0 && d.delivered > 0) {
     p_.log->info("Delivered " + std::to_string(delivered_earlier) +
                      " heartbeats kept while CloudWatch Logs was unreachable",
-                 {logging::kv("log_group", p_.settings->log_group)});
+                 {logging::kv("log_group", p_.log_group)});
   }
   for (const auto& [sequence, stream] : added) {
-    p_.log->info(
-        "Successfully published log to CloudWatch Logs",
-        {logging::kv("log_group", p_.settings->log_group), logging::kv("log_stream", stream),
-         logging::kv("sequence", static_cast<long long>(sequence))});
+    p_.log->info("Successfully published log to CloudWatch Logs",
+                 {logging::kv("log_group", p_.log_group), logging::kv("log_stream", stream),
+                  logging::kv("sequence", static_cast<long long>(sequence))});
   }
 }
 

@@ -17,8 +17,8 @@
 
 #include "aws/sts_client.h"
 #include "cloudwatch/heartbeat.h"
+#include "cloudwatch/names.h"
 #include "cloudwatch/shipper.h"
-#include "config/settings.h"
 #include "daemon/exit_code.h"
 #include "daemon/health.h"
 #include "logging/logger.h"
@@ -32,7 +32,8 @@ class heartbeat_service {
   static constexpr std::chrono::seconds max_retry_delay{60};
 
   struct parts {
-    const config::settings* settings;
+    std::string log_group;
+    cloudwatch::stream_names stream;  // final names: {instance_id} is resolved
     const aws::sts_client* sts;
     cloudwatch::shipper* shipper;
     const logging::logger* entry_log;  // service cloudwatch-publisher-entrypoint

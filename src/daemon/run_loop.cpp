@@ -68,7 +68,7 @@ exit_code run_loop(const loop_parts& p) {
       log.info("Received SIGHUP, reloading credentials");
       if (p.on_reload) p.on_reload();
     } else if (*sig == SIGCHLD) {
-      reap_children();
+      p.children->reap();
     }
   }
 }

@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "core/child_registry.h"
 #include "core/clock.h"
 #include "daemon/exit_code.h"
 #include "daemon/heartbeat_service.h"
@@ -23,6 +24,7 @@ struct loop_parts {
   heartbeat_service* heartbeats;
   const logging::logger* log;
   std::function<void()> on_reload;  // SIGHUP
+  core::child_registry* children;   // SIGCHLD: reaps orphans, keeps registered children's status
 };
 
 // Runs until SIGTERM/SIGINT (returns ok) or a fatal credentials rejection (returns its code).

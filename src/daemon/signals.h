@@ -1,7 +1,8 @@
 #pragma once
 // Signals the tini way: SIGTERM, SIGINT, SIGHUP and SIGCHLD are blocked in every thread (block
 // them before starting any thread) and read synchronously by the main loop; no work happens in
-// an asynchronous handler.
+// an asynchronous handler. On SIGCHLD the loop reaps exited children through the process's
+// child registry (core/child_registry.h), as PID 1 must.
 
 #include <chrono>
 #include <optional>
@@ -28,9 +29,5 @@ class signal_waiter final : public waiter {
  public:
   std::optional<int> wait_for(std::chrono::milliseconds timeout) override;
 };
-
-// Reaps every exited child that is not waited for by its own spawner (as PID 1 must: orphans
-// re-parented to us would otherwise stay zombies). Returns how many were reaped.
-int reap_children();
 
 }  // namespace cwp::daemon

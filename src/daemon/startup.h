@@ -1,12 +1,11 @@
 #pragma once
-// The replaced image's entrypoint checks, with its messages and service name: announce the
-// start, validate the environment, validate the credentials against STS.
+// The replaced image's credentials check against STS, with its messages, and the services our
+// log lines name.
 
 #include <optional>
 
 #include "aws/credentials.h"
 #include "aws/sts_client.h"
-#include "config/settings.h"
 #include "daemon/exit_code.h"
 #include "logging/logger.h"
 
@@ -14,12 +13,6 @@ namespace cwp::daemon {
 
 inline constexpr const char* entrypoint_service = "cloudwatch-publisher-entrypoint";
 inline constexpr const char* publisher_service = "cloudwatch-publisher";
-
-// Logs the start line and checks that credentials can be obtained. On failure logs an ERROR
-// naming what is missing and returns the exit code to use.
-std::optional<exit_code> validate_environment(const config::settings& s,
-                                              aws::credentials_provider& credentials,
-                                              const logging::logger& log);
 
 enum class validation { valid, rejected, unreachable };
 

@@ -11,8 +11,9 @@ namespace cwp::testing {
 
 class fake_clock final : public core::clock {
  public:
-  explicit fake_clock(core::sys_time start = core::sys_time{std::chrono::seconds{1'700'000'000}})
-      : wall_(start) {}
+  static constexpr core::sys_time default_start{std::chrono::seconds{1'700'000'000}};
+
+  explicit fake_clock(core::sys_time start = default_start) : wall_(start) {}
 
   core::sys_time now() const override { return wall_; }
   std::chrono::steady_clock::time_point monotonic() const override { return mono_; }

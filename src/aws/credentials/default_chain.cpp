@@ -34,7 +34,7 @@ std::unique_ptr<credentials_provider> make_default_chain(const chain_dependencie
                    }});
 
   auto profile = std::make_unique<profile_provider>(
-      profile_dependencies{deps.env, deps.clock, deps.transport, deps.sts});
+      profile_dependencies{deps.env, deps.clock, deps.transport, deps.sts, deps.children});
   const auto* profile_source = profile.get();
   links.push_back({"shared config files", std::move(profile),
                    [profile_source] { return profile_source->not_configured_reason(); }});

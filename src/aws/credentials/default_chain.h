@@ -7,6 +7,7 @@
 
 #include "aws/credentials.h"
 #include "aws/sts_client.h"
+#include "core/child_registry.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "http/transport.h"
@@ -23,6 +24,7 @@ struct chain_dependencies {
   // clock, skew, retry; its credentials field is ignored) and the regional STS endpoint.
   sts_target sts;
   const logging::logger* log{nullptr};  // optional: which source supplied credentials, refreshes
+  core::child_registry* children{nullptr};  // where credential_process children are registered
 };
 
 // Instance metadata is asked only when no earlier source is configured, with one 1 s attempt per

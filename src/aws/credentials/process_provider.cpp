@@ -67,7 +67,6 @@ std::vector<char*> c_array(std::vector<std::string>& strings) {
 struct run_outcome {
   std::string output;
   int wait_status{0};
-  bool status_known{true};  // false when someone else (a PID 1 reaper) collected the child
   bool timed_out{false};
   bool overflowed{false};
 };
@@ -134,43 +133,32 @@ void read_output(int fd, steady::time_point deadline, std::size_t max_bytes, run
   }
 }
 
-void kill_and_reap(pid_t pid, run_outcome& out) {
-  ::killpg(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      out.status_known = false;
-      return;
-    }
-  }
-  out.wait_status = status;
+// Kills the child's process group and waits for the child's exit.
+core::result<void> kill_and_wait(core::child_registry::child& child, run_outcome& out) {
+  ::killpg(child.pid(), SIGKILL);
+  auto status = child.wait_until(steady::time_point::max());
+  if (!status) return tl::unexpected(status.error());
+  out.wait_status = **status;
+  return {};
 }
 
-// Waits for the child's exit until the deadline (a child may close stdout and linger).
-void reap(pid_t pid, steady::time_point deadline, run_outcome& out) {
-  for (;;) {
-    int status = 0;
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      out.wait_status = status;
-      return;
-    }
-    if (done < 0 && errno == EINTR) continue;
-    if (done < 0) {
-      out.status_known = false;
-      return;
-    }
-    if (steady::now() >= deadline) {
-      out.timed_out = true;
-      kill_and_reap(pid, out);
-      return;
-    }
-    ::poll(nullptr, 0, std::min(poll_timeout_ms(deadline), 10));
+// Waits for the child's exit until the deadline (a child may close stdout and linger), then
+// kills it.
+core::result<void> wait_for_exit(core::child_registry::child& child, steady::time_point deadline,
+                                 run_outcome& out) {
+  auto status = child.wait_until(deadline);
+  if (!status) return tl::unexpected(status.error());
+  if (*status) {
+    out.wait_status = **status;
+    return {};
   }
+  out.timed_out = true;
+  return kill_and_wait(child, out);
 }
 
-core::result<run_outcome> run(const std::string& program, std::vector<std::string> argv,
-                              std::vector<std::string> envp, const process_provider::limits& l) {
+core::result<run_outcome> run(core::child_registry& children, const std::string& program,
+                              std::vector<std::string> argv, std::vector<std::string> envp,
+                              const process_provider::limits& l) {
   std::array<int, 2> pipe_fds{};
   if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) {
     return core::fail(core::errc::io, "cannot create a pipe: " + describe_errno(errno));
@@ -183,23 +171,28 @@ core::result<run_outcome> run(const std::string& program, std::vector<std::strin
   ::posix_spawn_file_actions_addclosefrom_np(setup.actions(), STDERR_FILENO + 1);
   std::vector<char*> args = c_array(argv);
   std::vector<char*> vars = c_array(envp);
-  pid_t pid = 0;
-  const int spawned =
-      ::posix_spawn(&pid, program.c_str(), setup.actions(), setup.attr(), args.data(), vars.data());
+  // Registered as it is spawned: a PID 1 reaper keeps its exit status for us.
+  auto child = children.spawn([&]() -> core::result<pid_t> {
+    pid_t pid = 0;
+    const int spawned = ::posix_spawn(&pid, program.c_str(), setup.actions(), setup.attr(),
+                                      args.data(), vars.data());
+    if (spawned != 0) {
+      return core::fail(core::errc::io, "cannot run " + program + ": " + describe_errno(spawned));
+    }
+    return pid;
+  });
   ::close(pipe_fds[1]);
-  if (spawned != 0) {
+  if (!child) {
     ::close(pipe_fds[0]);
-    return core::fail(core::errc::io, "cannot run " + program + ": " + describe_errno(spawned));
+    return tl::unexpected(child.error());
   }
   const auto deadline = steady::now() + l.timeout;
   run_outcome out;
   read_output(pipe_fds[0], deadline, l.max_output_bytes, out);
   ::close(pipe_fds[0]);
-  if (out.timed_out || out.overflowed) {
-    kill_and_reap(pid, out);
-  } else {
-    reap(pid, deadline, out);
-  }
+  auto waited = out.timed_out || out.overflowed ? kill_and_wait(*child, out)
+                                                : wait_for_exit(*child, deadline, out);
+  if (!waited) return tl::unexpected(waited.error());
   return out;
 }
 
@@ -265,7 +258,7 @@ core::result<credentials> process_provider::get() {
     return core::fail(core::errc::credentials,
                       who + ": program '" + argv->front() + "' not found on PATH");
   }
-  auto outcome = run(*program, std::move(*argv), environment_entries(env_), limits_);
+  auto outcome = run(*children_, *program, std::move(*argv), environment_entries(env_), limits_);
   if (!outcome) return core::fail(core::errc::credentials, who + ": " + outcome.error().message);
 
   if (outcome->timed_out) {
@@ -278,18 +271,15 @@ core::result<credentials> process_provider::get() {
                                                    std::to_string(limits_.max_output_bytes) +
                                                    " bytes and was killed");
   }
-  // An unknown status (the child was reaped by a PID 1 reaper) is judged by its output alone.
-  if (outcome->status_known) {
-    const int status = outcome->wait_status;
-    if (WIFSIGNALED(status)) {
-      return core::fail(core::errc::credentials,
-                        who + " was killed by signal " + std::to_string(WTERMSIG(status)));
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-      return core::fail(core::errc::credentials, who + " exited with status " +
-                                                     std::to_string(WEXITSTATUS(status)) +
-                                                     " (its stderr above says why)");
-    }
+  const int status = outcome->wait_status;
+  if (WIFSIGNALED(status)) {
+    return core::fail(core::errc::credentials,
+                      who + " was killed by signal " + std::to_string(WTERMSIG(status)));
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+    return core::fail(core::errc::credentials, who + " exited with status " +
+                                                   std::to_string(WEXITSTATUS(status)) +
+                                                   " (its stderr above says why)");
   }
 
   const nlohmann::json doc =

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "aws/credentials.h"
+#include "core/child_registry.h"
 #include "core/env.h"
 
 namespace cwp::aws {
@@ -29,24 +30,31 @@ class process_provider final : public credentials_provider {
     std::size_t max_output_bytes{std::size_t{64} * 1024};
   };
 
-  // `env` is both the child's environment and where PATH is looked up.
-  process_provider(std::string command, std::string profile_name, core::environment env, limits l)
+  // `env` is both the child's environment and where PATH is looked up. The command is spawned
+  // registered in `children` (which must outlive the provider), so a reaper leaves its exit
+  // status to us.
+  process_provider(std::string command, std::string profile_name, core::environment env,
+                   core::child_registry& children, limits l)
       : command_(std::move(command)),
         profile_(std::move(profile_name)),
         env_(std::move(env)),
+        children_(&children),
         limits_(l) {}
-  process_provider(std::string command, std::string profile_name, core::environment env)
-      : process_provider(std::move(command), std::move(profile_name), std::move(env), limits{}) {}
+  process_provider(std::string command, std::string profile_name, core::environment env,
+                   core::child_registry& children)
+      : process_provider(std::move(command), std::move(profile_name), std::move(env), children,
+                         limits{}) {}
 
   // Fails with errc::credentials naming the profile: the command cannot be split or found, exits
-  // non-zero, is killed at the deadline, prints too much, or prints something other than a
-  // Version 1 credentials document.
+  // non-zero, is killed at the deadline, prints too much, prints something other than a
+  // Version 1 credentials document, or its exit status cannot be known.
   core::result<credentials> get() override;
 
  private:
   std::string command_;
   std::string profile_;
   core::environment env_;
+  core::child_registry* children_;
   limits limits_;
 };
 

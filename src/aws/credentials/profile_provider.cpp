@@ -142,7 +142,8 @@ core::result<provider_ptr> profile_provider::resolve(const shared_config& files,
     return static_keys(*p, p->from_credentials, files.credentials_path);
   }
   if (auto command = p->get("credential_process")) {
-    return provider_ptr(std::make_unique<process_provider>(*command, p->name, deps_.env));
+    return provider_ptr(
+        std::make_unique<process_provider>(*command, p->name, deps_.env, *deps_.children));
   }
   if (has_any(p->from_config, {"aws_access_key_id", "aws_secret_access_key"})) {
     return static_keys(*p, p->from_config, files.config_path);

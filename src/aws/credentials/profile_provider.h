@@ -11,6 +11,7 @@
 #include "aws/credentials.h"
 #include "aws/credentials/shared_config.h"
 #include "aws/sts_client.h"
+#include "core/child_registry.h"
 #include "core/clock.h"
 #include "core/env.h"
 #include "http/transport.h"
@@ -22,6 +23,7 @@ struct profile_dependencies {
   core::clock* clock{nullptr};          // session names, retry pacing (must outlive the provider)
   http::transport* transport{nullptr};  // credential_source instance metadata / container
   sts_target sts;                       // AssumeRole and AssumeRoleWithWebIdentity
+  core::child_registry* children{nullptr};  // credential_process children (must outlive it)
 };
 
 class profile_provider final : public credentials_provider {

@@ -45,7 +45,16 @@ class ServiceClient : public ::testing::Test {
   service_client make(credentials_provider& creds, int max_attempts = 3) {
     retry_settings r;
     r.max_attempts = max_attempts;
-    client_context ctx{&transport, &creds, &clock, &skew, r, quota, [] { return 0.5; }, {}, &log};
+    const client_context ctx{.transport = &transport,
+                             .credentials = &creds,
+                             .clock = &clock,
+                             .skew = &skew,
+                             .retry = r,
+                             .quota = quota,
+                             .uniform01 = [] { return 0.5; },
+                             .timeouts = {},
+                             .log = &log,
+                             .retries = nullptr};
     endpoint ep{*http::url::parse("https://logs.us-east-1.amazonaws.com"), "us-east-1", "logs",
                 "default"};
     return service_client(ctx, ep);

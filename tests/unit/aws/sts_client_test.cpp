@@ -44,8 +44,16 @@ TEST(StsClient, SendsASignedQueryProtocolRequest) {
   environment_provider creds(core::map_environment(
       {{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"}, {"AWS_SECRET_ACCESS_KEY", "secret"}}));
   clock_skew skew(clock);
-  client_context ctx{&transport,         &creds, &clock, &skew, {}, std::make_shared<retry_quota>(),
-                     [] { return 0.5; }, {},     nullptr};
+  const client_context ctx{.transport = &transport,
+                           .credentials = &creds,
+                           .clock = &clock,
+                           .skew = &skew,
+                           .retry = {},
+                           .quota = std::make_shared<retry_quota>(),
+                           .uniform01 = [] { return 0.5; },
+                           .timeouts = {},
+                           .log = nullptr,
+                           .retries = nullptr};
   auto ep = resolve_endpoint(sts_service, "us-east-1", core::map_environment({}));
   const sts_client sts(service_client(ctx, *ep));
   ASSERT_TRUE(sts.get_caller_identity());

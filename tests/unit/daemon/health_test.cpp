@@ -138,14 +138,6 @@ TEST(HealthState, RejectsWhatIsNotAState) {
 
 class HealthFile : public ::testing::Test {
  protected:
-  exit_code check() {
-    config::settings s;
-    s.health_file = path;
-    const logging::logger log(sink, clock, "cloudwatch-publisher");
-    return run_health(s, clock, log);
-  }
-  std::string last_message() const { return sink.lines().back().message; }
-
   testing::temp_dir dir;
   std::string path = dir.file("health.json");
   testing::fake_clock clock{at("2026-01-01T12:00:00.400Z")};
@@ -186,38 +178,6 @@ TEST_F(HealthFile, AnUnwritablePathIsOneWarningNotAFailure) {
   ASSERT_EQ(sink.lines().size(), 1U);
   EXPECT_EQ(sink.lines()[0].severity, logging::level::warn);
   EXPECT_TRUE(sink.contains("Could not write the health file"));
-}
-
-TEST_F(HealthFile, HealthIsOkWhileFreshAndFailsOnceStale) {
-  const logging::logger log(sink, clock, "cloudwatch-publisher");
-  health_recorder recorder(path, minutely(clock.now()), log);
-  recorder.start();
-  recorder.attempt(clock.now(), true, 0);
-
-  clock.advance(30s);
-  EXPECT_EQ(check(), exit_code::ok);
-  EXPECT_EQ(sink.lines().back().severity, logging::level::info);
-  EXPECT_EQ(last_message(), "Healthy: last heartbeat delivered 30 s ago (limit 149 s)");
-
-  clock.advance(120s);
-  EXPECT_EQ(check(), exit_code::failed);
-  EXPECT_EQ(sink.lines().back().severity, logging::level::error);
-  EXPECT_TRUE(last_message().starts_with("Unhealthy: last heartbeat delivered 150 s ago"))
-      << last_message();
-}
-
-TEST_F(HealthFile, MissingFileSaysTheDaemonIsNotWritingIt) {
-  EXPECT_EQ(check(), exit_code::failed);
-  EXPECT_EQ(last_message(), "Unhealthy: no health file at " + path +
-                                ": the daemon is not running, has not started yet, or writes "
-                                "elsewhere (CWP_HEALTH_FILE)");
-}
-
-TEST_F(HealthFile, CorruptFileIsUnhealthyAndSaysSo) {
-  dir.write("health.json", "{\"pid\": 1, \"sch");
-  EXPECT_EQ(check(), exit_code::failed);
-  EXPECT_TRUE(last_message().starts_with("Unhealthy: the health file " + path + " is not valid"))
-      << last_message();
 }
 
 // Someone who can write to the health file's directory plants symlinks at the file's path and

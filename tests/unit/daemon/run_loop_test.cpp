@@ -6,11 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "aws/credentials/environment_provider.h"
 #include "core/time_format.h"
-#include "support/capturing_sink.h"
-#include "support/fake_clock.h"
-#include "support/scripted_transport.h"
+#include "support/scripted_platform.h"
 #include "support/temp_dir.h"
 
 namespace cwp::daemon {
@@ -76,15 +73,13 @@ constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentit
 <Arn>arn:aws:iam::123456789012:user/p</Arn><Account>123456789012</Account>
 </GetCallerIdentityResult></GetCallerIdentityResponse>)";
 
-class RunLoop : public ::testing::Test {
+class RunLoop : public ::testing::Test, protected testing::scripted_platform {
  protected:
   // 2026-01-01T00:00:00.400Z: not on a second boundary, like a real start.
-  RunLoop() : clock(core::sys_time{std::chrono::seconds{1'767'225'600}} + 400ms) {
-    settings =
-        *config::resolve({}, core::map_environment({{"CWP_SCHEDULE", "@every 1s"},
-                                                    {"HOSTNAME", "h"},
-                                                    {"AWS_ENDPOINT_URL", "http://127.0.0.1:9"}}));
-    settings.retry.max_attempts = 1;
+  RunLoop()
+      : scripted_platform({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "secret"}},
+                          core::sys_time{std::chrono::seconds{1'767'225'600}} + 400ms),
+        published(graph(*this, log)) {
     transport.otherwise([this](const http::request& r) -> core::result<http::response> {
       if (outage) return core::fail(core::errc::network, "connection refused");
       if (r.body.starts_with("Action=GetCallerIdentity")) return http::response{200, {}, identity};
@@ -92,21 +87,39 @@ class RunLoop : public ::testing::Test {
     });
   }
 
+  // The heartbeats' graph, as `run` builds it: one attempt per call, no journal.
+  static publishing& graph(scripted_platform& world, const logging::logger& log) {
+    aws::retry_settings once;
+    once.max_attempts = 1;
+    world.assemble_aws(local_aws(once));
+    return world.assemble_publishing(
+        {.target = {"/g", std::nullopt}, .limits = {}, .journal_dir = {}}, log);
+  }
+
   exit_code run(bool validated = true) {
     service = std::make_unique<heartbeat_service>(
-        heartbeat_service::parts{&settings,
-                                 &sts,
-                                 &shipper,
-                                 &log,
-                                 &log,
-                                 &clock,
-                                 {"h", "test", "@every 1s", "boot", clock.now(), settings.emf},
-                                 health},
+        heartbeat_service::parts{
+            "/g",
+            {*cloudwatch::stream_template::parse("heartbeat-{date}"), {"h", ""}},
+            &clients().sts,
+            &published.shipper,
+            &log,
+            &log,
+            &clock,
+            {"h", "test", "@every 1s", "boot", clock.now(), emf},
+            health},
         validated);
     inline_runner local([this] { service->deliver(); });
     runner_ = &local;
-    schedule::scheduler sched(settings.schedule, settings.splay, 1);
-    return run_loop({&sched, &clock, &signals, &local, service.get(), &log, [this] { ++reloads; }});
+    schedule::scheduler sched(cadence, schedule::splay{}, 1);
+    return run_loop({.scheduler = &sched,
+                     .clock = &clock,
+                     .signals = &signals,
+                     .deliveries = &local,
+                     .heartbeats = service.get(),
+                     .log = &log,
+                     .on_reload = [this] { ++reloads; },
+                     .children = &children});
   }
 
   // Timestamps (ms) of every event that reached PutLogEvents successfully, in send order.
@@ -124,22 +137,10 @@ class RunLoop : public ::testing::Test {
 
   static std::int64_t ms(core::sys_time t) { return core::to_epoch_millis(t); }
 
-  testing::fake_clock clock;
-  testing::scripted_transport transport;
-  testing::capturing_sink sink;
   logging::logger log{sink, clock, "cloudwatch-publisher"};
-  config::settings settings;
-  aws::environment_provider creds{
-      core::map_environment({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "secret"}})};
-  aws::clock_skew skew{clock};
-  aws::client_context ctx{
-      &transport,         &creds, &clock, &skew, {}, std::make_shared<aws::retry_quota>(),
-      [] { return 0.0; }, {},     nullptr};
-  aws::endpoint ep{*http::url::parse("http://127.0.0.1:9"), "us-east-1", "logs", "test"};
-  aws::sts_client sts{aws::service_client(ctx, ep)};
-  cloudwatch::logs_client logs{aws::service_client(ctx, ep)};
-  cloudwatch::publisher pub{logs, log, {"/g", std::nullopt}};
-  cloudwatch::shipper shipper{pub, log, clock};
+  publishing& published;
+  schedule::cron_expression cadence = *schedule::cron_expression::parse("@every 1s");
+  std::optional<cloudwatch::emf_settings> emf;
   std::unique_ptr<heartbeat_service> service;
   fake_waiter signals{clock};
   runner* runner_{nullptr};
@@ -170,7 +171,7 @@ TEST_F(RunLoop, FirstHeartbeatAtOnceThenOnePerTickStampedWithTheScheduledTime) {
 }
 
 TEST_F(RunLoop, WithEmfEveryHeartbeatBatchIsSentAsEmf) {
-  settings.emf = cloudwatch::emf_settings{"CloudWatchPublisher", {{"Host", "h"}}};
+  emf = cloudwatch::emf_settings{"CloudWatchPublisher", {{"Host", "h"}}};
   signals.at(clock.now() + 3s, SIGTERM);
   EXPECT_EQ(run(), exit_code::ok);
   std::size_t puts = 0;
@@ -317,7 +318,7 @@ TEST_F(RunLoop, SighupReloadsCredentialsAndKeepsRunning) {
 
 TEST_F(RunLoop, WaitsAreBoundedSoAClockJumpIsNoticedWithinASecond) {
   track_outcomes();
-  settings.schedule = *schedule::cron_expression::parse("@hourly");
+  cadence = *schedule::cron_expression::parse("@hourly");
   signals.at(clock.now() + 30s, SIGTERM);
   EXPECT_EQ(run(), exit_code::ok);
   EXPECT_GE(signals.waits, 30);

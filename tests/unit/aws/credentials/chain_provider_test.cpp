@@ -79,8 +79,8 @@ class DefaultChain : public ::testing::Test {
   vars env{{"HOME", dir.path().string()}, {"PATH", "/usr/bin:/bin"}};
 
   std::unique_ptr<credentials_provider> chain() {
-    return make_default_chain(chain_dependencies{core::map_environment(env), &sts.clock,
-                                                 &sts.transport, sts.target(), &log});
+    return make_default_chain(chain_dependencies{
+        core::map_environment(env), &sts.clock, &sts.transport, sts.target(), &log, &sts.children});
   }
   void imds_answers() {
     sts.transport.respond(200, "ToKeN")

@@ -9,6 +9,7 @@
 
 #include "aws/clock_skew.h"
 #include "aws/sts_client.h"
+#include "core/child_registry.h"
 #include "core/time_format.h"
 #include "support/fake_clock.h"
 #include "support/scripted_transport.h"
@@ -47,6 +48,7 @@ struct sts_fixture {
   testing::fake_clock clock;
   testing::scripted_transport transport;
   clock_skew skew{clock};
+  core::child_registry children;  // credential_process children
 
   sts_target target() {
     client_context ctx;

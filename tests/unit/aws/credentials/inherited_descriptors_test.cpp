@@ -67,8 +67,10 @@ TEST(InheritedDescriptors, ACredentialProcessGetsOnlyStdinStdoutAndStderr) {
       "#!/bin/sh\nls -l /proc/self/fd > \"$FD_LISTING\"\n"
       "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIDFD\", \"SecretAccessKey\": \"SeCrEtFd\"}'\n",
       0755);
+  core::child_registry children;
   process_provider p(helper, "fd",
-                     core::map_environment({{"PATH", "/usr/bin:/bin"}, {"FD_LISTING", listing}}));
+                     core::map_environment({{"PATH", "/usr/bin:/bin"}, {"FD_LISTING", listing}}),
+                     children);
   const auto c = p.get();
   ASSERT_TRUE(c) << c.error().message;
 

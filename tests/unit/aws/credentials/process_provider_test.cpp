@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "core/time_format.h"
 #include "support/temp_dir.h"
 
@@ -30,6 +33,7 @@ TEST(CommandLine, RejectsUnterminatedQuotesAndEmptyCommands) {
 class CredentialProcess : public ::testing::Test {
  protected:
   testing::temp_dir dir;
+  core::child_registry children;
 
   std::string script(std::string_view name, std::string_view body) {
     return dir.write(name, "#!/bin/sh\n" + std::string(body), 0755);
@@ -38,7 +42,7 @@ class CredentialProcess : public ::testing::Test {
                                 std::map<std::string, std::string, std::less<>> vars = {},
                                 process_provider::limits limits = {}) {
     vars.emplace("PATH", "/usr/bin:/bin");
-    process_provider p(command, "prod", core::map_environment(std::move(vars)), limits);
+    process_provider p(command, "prod", core::map_environment(std::move(vars)), children, limits);
     return p.get();
   }
 };
@@ -93,6 +97,31 @@ exit 3)");
   EXPECT_NE(c.error().message.find("credential_process of profile prod exited with status 3"),
             std::string::npos);
   EXPECT_EQ(c.error().message.find("SeCrEt"), std::string::npos);
+}
+
+// As PID 1, `run` reaps every exited child on SIGCHLD, on another thread than the provider's.
+// The registry keeps a registered child's status for the provider, so a helper that prints a valid
+// document and fails is refused every time, never accepted on its output alone.
+TEST_F(CredentialProcess, ANonZeroExitIsRefusedEveryTimeWhileAReaperRunsAllTheTime) {
+  const auto tool =
+      script("fails", R"(echo '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"SeCrEt"}'
+exit 1)");
+  std::atomic<bool> stop{false};
+  std::thread reaper([&] {
+    while (!stop.load()) children.reap();
+  });
+  std::vector<std::string> outcomes;
+  for (int i = 0; i < 20; ++i) {
+    const auto c = run(tool);
+    outcomes.push_back(c ? "accepted" : c.error().message);
+  }
+  stop = true;
+  reaper.join();
+  for (const auto& outcome : outcomes) {
+    EXPECT_NE(outcome.find("credential_process of profile prod exited with status 1"),
+              std::string::npos)
+        << outcome;
+  }
 }
 
 TEST_F(CredentialProcess, BadJsonOrWrongVersionIsRefusedWithoutEchoingIt) {

@@ -24,7 +24,7 @@ class Profiles : public ::testing::Test {
     vars.emplace("AWS_CONFIG_FILE", dir.file("no-config"));
     vars.emplace("AWS_SHARED_CREDENTIALS_FILE", dir.file("no-credentials"));
     return profile_provider(profile_dependencies{core::map_environment(vars), &sts.clock,
-                                                 &sts.transport, sts.target()});
+                                                 &sts.transport, sts.target(), &sts.children});
   }
   void answer_assume_role(std::string_view key) {
     sts.transport.respond(200, test::sts_credentials_xml("AssumeRole", key, "SeCrEtRole",

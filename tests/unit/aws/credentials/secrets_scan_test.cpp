@@ -114,7 +114,7 @@ TEST_F(SecretsScan, NoSecretOrTokenReachesLogsOrErrors) {
         profile_dependencies{env({{"AWS_PROFILE", name},
                                   {"AWS_CONFIG_FILE", config},
                                   {"AWS_SHARED_CREDENTIALS_FILE", credentials_file}}),
-                             &sts.clock, &sts.transport, target()}));
+                             &sts.clock, &sts.transport, target(), &sts.children}));
   }
 
   // Container: success, then a rejected token; a token with a line break.
@@ -143,8 +143,8 @@ TEST_F(SecretsScan, NoSecretOrTokenReachesLogsOrErrors) {
 
   // The whole chain with nothing configured.
   sts.transport.fail(core::errc::timeout);
-  exercise(
-      make_default_chain(chain_dependencies{env({}), &sts.clock, &sts.transport, target(), &log}));
+  exercise(make_default_chain(
+      chain_dependencies{env({}), &sts.clock, &sts.transport, target(), &log, &sts.children}));
 
   ASSERT_GE(messages.size(), 12U);
   ASSERT_GE(sink.lines().size(), 6U);

@@ -1,34 +1,35 @@
+#include "commands/once.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "aws/credentials/environment_provider.h"
-#include "daemon/app.h"
-#include "support/capturing_sink.h"
-#include "support/fake_clock.h"
-#include "support/scripted_transport.h"
+#include "support/scripted_platform.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
 namespace {
+
+using daemon::exit_code;
 
 constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentityResult>
 <Arn>arn:aws:iam::123456789012:user/publisher</Arn><Account>123456789012</Account>
 </GetCallerIdentityResult></GetCallerIdentityResponse>)";
 constexpr const char* secret = "s3cr3t/Key+value";
 
-class Once : public ::testing::Test {
+class Once : public ::testing::Test, protected testing::scripted_platform {
  protected:
-  exit_code run(std::map<std::string, std::string, std::less<>> vars) {
+  Once()
+      : scripted_platform({}, core::sys_time{std::chrono::seconds{1'767'225'600}}) {}  // 2026-01-01
+
+  exit_code run(testing::variables vars) {
     vars.emplace("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
-    env_ = core::map_environment(std::move(vars));
-    auto s = config::resolve({}, env_);
+    set_environment(std::move(vars));
+    auto s = config::resolve({}, env());
     EXPECT_TRUE(s);
-    creds_ = std::make_unique<aws::environment_provider>(env_);
-    platform p{env_, &clock, &sink, &transport, creds_.get(), [] { return 0.0; }, {}};
-    return run_once(*s, p);
+    return run_once(*s, platform());
   }
 
-  static std::map<std::string, std::string, std::less<>> keys() {
+  static testing::variables keys() {
     return {{"AWS_ACCESS_KEY_ID", "AKIDPUBLISHER"},
             {"AWS_SECRET_ACCESS_KEY", secret},
             {"HOSTNAME", "node-7"}};
@@ -39,12 +40,6 @@ class Once : public ::testing::Test {
     for (const auto& l : sink.lines()) out.push_back(l.message);
     return out;
   }
-
-  testing::fake_clock clock{core::sys_time{std::chrono::seconds{1'767'225'600}}};  // 2026-01-01
-  testing::scripted_transport transport;
-  testing::capturing_sink sink;
-  core::environment env_;
-  std::unique_ptr<aws::environment_provider> creds_;
 };
 
 TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
@@ -137,4 +132,4 @@ TEST_F(Once, RejectedHeartbeatIsNeverReportedAsDelivered) {
 }
 
 }  // namespace
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

@@ -1,4 +1,4 @@
-#include "daemon/check.h"
+#include "commands/check.h"
 
 #include <gtest/gtest.h>
 
@@ -6,12 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "aws/credentials/environment_provider.h"
-#include "support/fake_clock.h"
-#include "support/scripted_transport.h"
+#include "commands/check_hints.h"
+#include "support/scripted_platform.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
 namespace {
+
+using daemon::exit_code;
 
 constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentityResult>
 <Arn>arn:aws:iam::123456789012:user/publisher</Arn><Account>123456789012</Account>
@@ -26,21 +27,24 @@ std::string xml_error(const char* code, const char* message) {
          "</Message></Error><RequestId>r-1</RequestId></ErrorResponse>";
 }
 
-class Check : public ::testing::Test {
+class Check : public ::testing::Test, protected testing::scripted_platform {
  protected:
-  check_report run(std::map<std::string, std::string, std::less<>> vars, bool write = false) {
+  Check() : scripted_platform({}, core::sys_time{std::chrono::seconds{1'767'225'600}}) {}
+
+  check_report run(testing::variables vars, bool write = false) {
     vars.emplace("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
     vars.emplace("AWS_REGION", "eu-west-1");
     vars.emplace("HOSTNAME", "node-7");
-    env_ = core::map_environment(std::move(vars));
-    auto s = config::resolve({}, env_);
+    set_environment(std::move(vars));
+    auto s = config::resolve({}, env());
     EXPECT_TRUE(s);
-    creds_ = std::make_unique<aws::environment_provider>(env_);
-    platform p{env_, &clock, nullptr, &transport, creds_.get(), [] { return 0.0; }, {}};
-    return run_checks(*s, p, check_options{write});
+    const auto report =
+        run_checks(*s, platform(), check_options{.write = write, .json = false, .colour = false});
+    EXPECT_TRUE(sink.lines().empty()) << "check logs nothing: " << sink.text();
+    return report;
   }
 
-  static std::map<std::string, std::string, std::less<>> keys() {
+  static testing::variables keys() {
     return {{"AWS_ACCESS_KEY_ID", "AKIDPUBLISHER1234"}, {"AWS_SECRET_ACCESS_KEY", secret}};
   }
 
@@ -82,11 +86,6 @@ class Check : public ::testing::Test {
     return std::all_of(r.checks.begin(), r.checks.end(),
                        [s](const check_result& c) { return c.status == s; });
   }
-
-  testing::fake_clock clock{core::sys_time{std::chrono::seconds{1'767'225'600}}};
-  testing::scripted_transport transport;
-  core::environment env_;
-  std::unique_ptr<aws::environment_provider> creds_;
 };
 
 const std::vector<std::string> every_check{"region",          "endpoints",   "credentials",
@@ -428,4 +427,4 @@ TEST(CheckHelpers, LogGroupArnCoversTheGroupAndItsStreams) {
 }
 
 }  // namespace
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

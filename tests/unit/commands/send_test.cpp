@@ -1,4 +1,4 @@
-#include "daemon/send.h"
+#include "commands/send.h"
 
 #include <gtest/gtest.h>
 
@@ -6,17 +6,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "aws/credentials/environment_provider.h"
 #include "cloudwatch/batch.h"
 #include "cloudwatch/message_split.h"
 #include "core/time_format.h"
-#include "support/capturing_sink.h"
-#include "support/fake_clock.h"
-#include "support/scripted_transport.h"
+#include "support/scripted_platform.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
 namespace {
 
+using daemon::exit_code;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
@@ -78,29 +76,25 @@ class scripted_lines final : public io::line_source {
   std::deque<step> steps_;
 };
 
-class Send : public ::testing::Test {
+class Send : public ::testing::Test, protected testing::scripted_platform {
  protected:
-  Send() {
+  Send() : scripted_platform({}, *core::parse_iso8601("2026-01-01T12:00:00Z")) {
     transport.otherwise([](const http::request&) -> core::result<http::response> {
       return http::response{200, {}, "{}"};
     });
   }
 
-  exit_code run(std::optional<std::string> message = std::nullopt,
-                std::map<std::string, std::string, std::less<>> extra = {}) {
-    std::map<std::string, std::string, std::less<>> vars = {
-        {"AWS_ACCESS_KEY_ID", "AKIDSEND"},
-        {"AWS_SECRET_ACCESS_KEY", "s3cr3t/send"},
-        {"AWS_ENDPOINT_URL", "http://127.0.0.1:9"},
-        {"AWS_MAX_ATTEMPTS", "2"},
-        {"HOSTNAME", "node-7"}};
+  exit_code run(std::optional<std::string> message = std::nullopt, testing::variables extra = {}) {
+    testing::variables vars = {{"AWS_ACCESS_KEY_ID", "AKIDSEND"},
+                               {"AWS_SECRET_ACCESS_KEY", "s3cr3t/send"},
+                               {"AWS_ENDPOINT_URL", "http://127.0.0.1:9"},
+                               {"AWS_MAX_ATTEMPTS", "2"},
+                               {"HOSTNAME", "node-7"}};
     vars.merge(extra);
-    env_ = core::map_environment(std::move(vars));
-    auto s = config::resolve({}, env_);
+    set_environment(std::move(vars));
+    auto s = config::resolve({}, env());
     EXPECT_TRUE(s) << s.error().message;
-    creds_ = std::make_unique<aws::environment_provider>(env_);
-    platform p{env_, &clock, &sink, &transport, creds_.get(), [] { return 0.0; }, {}};
-    return run_send(*s, p, send_request{std::move(message), &lines, &status, false});
+    return run_send(*s, platform(), send_request{std::move(message), &lines, &status, false});
   }
 
   // The PutLogEvents bodies sent, in order.
@@ -114,13 +108,8 @@ class Send : public ::testing::Test {
     return out;
   }
 
-  testing::fake_clock clock{*core::parse_iso8601("2026-01-01T12:00:00Z")};
-  testing::scripted_transport transport;
-  testing::capturing_sink sink;
   scripted_lines lines{clock, transport};
   std::ostringstream status;
-  core::environment env_;
-  std::unique_ptr<aws::environment_provider> creds_;
 };
 
 TEST_F(Send, AnArgumentIsOneEventOnTheSendStreamAndASummary) {
@@ -282,20 +271,5 @@ TEST_F(Send, RejectedCredentialsAreExitThree) {
   EXPECT_EQ(run("x"), exit_code::credentials_rejected);
 }
 
-TEST(SendSummary, NamesEveryFigure) {
-  send_stats s;
-  s.lines = 10;
-  s.events = 9;
-  s.batches = 1;
-  s.bytes = 90;
-  s.retries = 2;
-  s.delivered = 9;
-  s.empty = 1;
-  s.elapsed = 2s;
-  EXPECT_EQ(summary_line(s),
-            "send: 10 lines, 9 events, 1 batches, 90 bytes, 2 retries in 2.00 s (5 lines/s); "
-            "9 delivered; 1 empty lines skipped");
-}
-
 }  // namespace
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

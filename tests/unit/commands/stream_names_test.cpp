@@ -1,7 +1,8 @@
-// {instance_id} in stream templates: CWP_INSTANCE_ID first, then EC2 instance metadata (IMDSv2),
-// asked once and only when a template uses it; when neither answers, exit 2 with an ERROR that
-// says how to fix it. The metadata service is faked by the scripted transport.
-#include "daemon/instance_id.h"
+// The second phase of the configuration, {instance_id} in stream templates: CWP_INSTANCE_ID
+// first, then EC2 instance metadata (IMDSv2), asked once and only when a template uses it; when
+// neither answers, exit 2 with an ERROR that says how to fix it. The metadata service is faked
+// by the scripted transport.
+#include "commands/stream_names.h"
 
 #include <gtest/gtest.h>
 
@@ -10,39 +11,38 @@
 #include <optional>
 #include <sstream>
 
-#include "aws/credentials/environment_provider.h"
-#include "daemon/check.h"
-#include "daemon/send.h"
-#include "support/capturing_sink.h"
-#include "support/fake_clock.h"
-#include "support/scripted_transport.h"
+#include "commands/check.h"
+#include "commands/once.h"
+#include "commands/send.h"
+#include "support/scripted_platform.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
 namespace {
 
-using vars_t = std::map<std::string, std::string, std::less<>>;
+using config::setting;
+using daemon::exit_code;
 
 constexpr const char* identity = R"(<GetCallerIdentityResponse><GetCallerIdentityResult>
 <Arn>arn:aws:iam::123456789012:user/publisher</Arn><Account>123456789012</Account>
 </GetCallerIdentityResult></GetCallerIdentityResponse>)";
 constexpr const char* imds = "http://127.0.0.1:1338";
 
-class InstanceId : public ::testing::Test {
+class InstanceId : public ::testing::Test, protected testing::scripted_platform {
  protected:
-  // Settings and platform from these variables, with keys, a local AWS endpoint and, unless the
-  // test says otherwise, instance metadata enabled at 127.0.0.1:1338.
-  platform make(vars_t vars) {
+  InstanceId() : scripted_platform({}, core::sys_time{std::chrono::seconds{1'767'225'600}}) {}
+
+  // Settings (and the platform's environment) from these variables, with keys, a local AWS
+  // endpoint and, unless the test says otherwise, instance metadata enabled at 127.0.0.1:1338.
+  config::settings make(testing::variables vars) {
     vars.emplace("AWS_ACCESS_KEY_ID", "AKIDPUBLISHER");
     vars.emplace("AWS_SECRET_ACCESS_KEY", "s3cr3t/Key+value");
     vars.emplace("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
     vars.emplace("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds);
     vars.emplace("HOSTNAME", "node-7");
-    env_ = core::map_environment(std::move(vars));
-    auto s = config::resolve({}, env_);
+    set_environment(std::move(vars));
+    auto s = config::resolve({}, env());
     EXPECT_TRUE(s) << s.error().message;
-    settings_ = *s;
-    creds_ = std::make_unique<aws::environment_provider>(env_);
-    return platform{env_, &clock, &sink, &transport, creds_.get(), [] { return 0.0; }, {}};
+    return *s;
   }
 
   // The instance metadata service answers a token, then the instance id.
@@ -62,42 +62,37 @@ class InstanceId : public ::testing::Test {
     }
     return std::nullopt;
   }
-
-  testing::fake_clock clock{core::sys_time{std::chrono::seconds{1'767'225'600}}};  // 2026-01-01
-  testing::scripted_transport transport;
-  testing::capturing_sink sink;
-  core::environment env_;
-  config::settings settings_;
-  std::unique_ptr<aws::environment_provider> creds_;
 };
 
 TEST_F(InstanceId, ATemplateWithoutThePlaceholderNeverAsksInstanceMetadata) {
-  auto p = make({{"CWP_LOG_STREAM", "heartbeat-{hostname}-{date}"}});
-  auto asked = resolve_instance_id(settings_, settings_.log_stream, "CWP_LOG_STREAM", p);
-  ASSERT_TRUE(asked);
-  EXPECT_FALSE(*asked);
+  const auto s = make({{"CWP_LOG_STREAM", "heartbeat-{hostname}-{date}"}});
+  EXPECT_FALSE(s.instance_id) << "unknown after the first phase";
+  auto names = resolve_stream_names(s, setting::log_stream, platform());
+  ASSERT_TRUE(names);
   EXPECT_TRUE(transport.requests().empty());
-  EXPECT_EQ(settings_.instance_id, "");
+  EXPECT_EQ(names->values.instance_id, "");
+  EXPECT_EQ(names->render(clock.now()).value(), "heartbeat-node-7-2026-01-01");
+  EXPECT_TRUE(sink.lines().empty());
 }
 
 TEST_F(InstanceId, TheOverrideWinsAndInstanceMetadataIsNotAsked) {
-  auto p = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}, {"CWP_INSTANCE_ID", "i-pinned"}});
-  auto asked = resolve_instance_id(settings_, settings_.log_stream, "CWP_LOG_STREAM", p);
-  ASSERT_TRUE(asked);
-  EXPECT_FALSE(*asked);
+  const auto s =
+      make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}, {"CWP_INSTANCE_ID", "i-pinned"}});
+  auto names =
+      stream_names_or_log(s, setting::log_stream, platform(), logging::logger(sink, clock, "t"));
+  ASSERT_TRUE(names);
   EXPECT_TRUE(transport.requests().empty());
-  EXPECT_EQ(
-      settings_.log_stream.render(clock.now(), {settings_.hostname, settings_.instance_id}).value(),
-      "heartbeat-i-pinned");
+  EXPECT_EQ(names->render(clock.now()).value(), "heartbeat-i-pinned");
+  EXPECT_TRUE(sink.lines().empty()) << "nothing was resolved: " << sink.text();
 }
 
 TEST_F(InstanceId, WithoutTheOverrideInstanceMetadataIsAskedWithAnImdsV2Token) {
   metadata_answers("i-0123456789abcdef0");
-  auto p = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}});
-  auto asked = resolve_instance_id(settings_, settings_.log_stream, "CWP_LOG_STREAM", p);
-  ASSERT_TRUE(asked) << asked.error().message;
-  EXPECT_TRUE(*asked);
-  EXPECT_EQ(settings_.instance_id, "i-0123456789abcdef0");
+  const auto s = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}});
+  auto names = resolve_stream_names(s, setting::log_stream, platform());
+  ASSERT_TRUE(names) << names.error().message;
+  EXPECT_EQ(names->values.instance_id, "i-0123456789abcdef0");
+  EXPECT_FALSE(s.instance_id) << "the settings are not patched";
   EXPECT_EQ(paths(), (std::vector<std::string>{"PUT /latest/api/token",
                                                "GET /latest/meta-data/instance-id"}));
   EXPECT_EQ(transport.requests()[0].target.origin(), imds);
@@ -105,8 +100,9 @@ TEST_F(InstanceId, WithoutTheOverrideInstanceMetadataIsAskedWithAnImdsV2Token) {
 }
 
 TEST_F(InstanceId, DisabledInstanceMetadataWithoutOverrideIsAnErrorNamingTheSettingAndTheFixes) {
-  auto p = make({{"CWP_SEND_STREAM", "{instance_id}"}, {"AWS_EC2_METADATA_DISABLED", "true"}});
-  auto asked = resolve_instance_id(settings_, settings_.send_stream, "CWP_SEND_STREAM", p);
+  const auto s =
+      make({{"CWP_SEND_STREAM", "{instance_id}"}, {"AWS_EC2_METADATA_DISABLED", "true"}});
+  auto asked = resolve_stream_names(s, setting::send_stream, platform());
   ASSERT_FALSE(asked);
   EXPECT_EQ(asked.error().code, core::errc::invalid_argument);
   EXPECT_EQ(asked.error().message,
@@ -120,19 +116,18 @@ TEST_F(InstanceId, DisabledInstanceMetadataWithoutOverrideIsAnErrorNamingTheSett
 
 TEST_F(InstanceId, UnreachableInstanceMetadataIsAnErrorThatSaysSo) {
   transport.fail(core::errc::timeout, "timed out");
-  auto p = make({{"CWP_LOG_STREAM", "hb-{instance_id}"}});
-  auto asked = resolve_instance_id(settings_, settings_.log_stream, "CWP_LOG_STREAM", p);
+  const auto s = make({{"CWP_LOG_STREAM", "hb-{instance_id}"}});
+  auto asked = resolve_stream_names(s, setting::log_stream, platform());
   ASSERT_FALSE(asked);
   EXPECT_NE(asked.error().message.find("CWP_LOG_STREAM uses {instance_id}"), std::string::npos);
   EXPECT_NE(asked.error().message.find("not reachable (no answer in time)"), std::string::npos)
       << asked.error().message;
-  EXPECT_EQ(settings_.instance_id, "");
 }
 
 TEST_F(InstanceId, AnIdThatCannotBeInAStreamNameIsRefused) {
   metadata_answers("i-0abc:evil");
-  auto p = make({{"CWP_LOG_STREAM", "hb-{instance_id}"}});
-  auto asked = resolve_instance_id(settings_, settings_.log_stream, "CWP_LOG_STREAM", p);
+  const auto s = make({{"CWP_LOG_STREAM", "hb-{instance_id}"}});
+  auto asked = resolve_stream_names(s, setting::log_stream, platform());
   ASSERT_FALSE(asked);
   EXPECT_NE(asked.error().message.find("'i-0abc:evil', which cannot be part of a log stream name"),
             std::string::npos);
@@ -148,8 +143,8 @@ TEST_F(InstanceId, AnOverrideThatCannotBeInAStreamNameIsASettingsError) {
 TEST_F(InstanceId, OncePublishesToTheStreamNamedAfterTheInstance) {
   metadata_answers("i-0abc");
   transport.respond(200, identity).respond(200, "").respond(200, "").respond(200, "{}");
-  auto p = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}-{date}"}});
-  EXPECT_EQ(run_once(settings_, p), exit_code::ok) << sink.text();
+  const auto s = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}-{date}"}});
+  EXPECT_EQ(run_once(s, platform()), exit_code::ok) << sink.text();
   const auto body = nlohmann::json::parse(transport.requests().back().body);
   EXPECT_EQ(body["logStreamName"], "heartbeat-i-0abc-2026-01-01");
   ASSERT_TRUE(line_with("Resolved {instance_id} from EC2 instance metadata")) << sink.text();
@@ -159,8 +154,8 @@ TEST_F(InstanceId, OncePublishesToTheStreamNamedAfterTheInstance) {
 
 TEST_F(InstanceId, OnceWithoutAnyInstanceIdExitsTwoBeforeCallingAws) {
   transport.fail(core::errc::network, "connection refused");
-  auto p = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}});
-  EXPECT_EQ(run_once(settings_, p), exit_code::usage);
+  const auto s = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}});
+  EXPECT_EQ(run_once(s, platform()), exit_code::usage);
   EXPECT_EQ(transport.requests().size(), 1U) << "only the token request";
   const auto error = line_with("CWP_LOG_STREAM uses {instance_id} but no instance id is known");
   ASSERT_TRUE(error) << sink.text();
@@ -172,18 +167,20 @@ TEST_F(InstanceId, SendUsesTheOverrideInItsStream) {
   transport.otherwise([](const http::request&) -> core::result<http::response> {
     return http::response{200, {}, "{}"};
   });
-  auto p = make({{"CWP_SEND_STREAM", "deploys-{instance_id}"}, {"CWP_INSTANCE_ID", "i-send"}});
+  const auto s =
+      make({{"CWP_SEND_STREAM", "deploys-{instance_id}"}, {"CWP_INSTANCE_ID", "i-send"}});
   std::ostringstream status;
-  EXPECT_EQ(run_send(settings_, p, send_request{"hello", nullptr, &status, false}), exit_code::ok)
+  EXPECT_EQ(run_send(s, platform(), send_request{"hello", nullptr, &status, false}), exit_code::ok)
       << sink.text();
   const auto body = nlohmann::json::parse(transport.requests().back().body);
   EXPECT_EQ(body["logStreamName"], "deploys-i-send");
 }
 
 TEST_F(InstanceId, SendWithoutAnyInstanceIdExitsTwo) {
-  auto p = make({{"CWP_SEND_STREAM", "{instance_id}"}, {"AWS_EC2_METADATA_DISABLED", "true"}});
+  const auto s =
+      make({{"CWP_SEND_STREAM", "{instance_id}"}, {"AWS_EC2_METADATA_DISABLED", "true"}});
   std::ostringstream status;
-  EXPECT_EQ(run_send(settings_, p, send_request{"hello", nullptr, &status, false}),
+  EXPECT_EQ(run_send(s, platform(), send_request{"hello", nullptr, &status, false}),
             exit_code::usage);
   EXPECT_TRUE(transport.requests().empty());
   EXPECT_TRUE(line_with("CWP_SEND_STREAM uses {instance_id}")) << sink.text();
@@ -192,17 +189,17 @@ TEST_F(InstanceId, SendWithoutAnyInstanceIdExitsTwo) {
 TEST_F(InstanceId, CheckShowsTheResolvedStreamName) {
   transport.respond(200, identity);
   metadata_answers("i-0check");
-  auto p = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}});
-  const auto report = run_checks(settings_, p, check_options{});
+  const auto s = make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}});
+  const auto report = run_checks(s, platform(), check_options{});
   EXPECT_NE(render_json(report).find(R"("log_stream":"heartbeat-i-0check")"), std::string::npos)
       << render_json(report);
 }
 
 TEST_F(InstanceId, CheckFailsTheLogStreamWithTheFixesWhenNoIdIsKnown) {
   transport.respond(200, identity);
-  auto p =
+  const auto s =
       make({{"CWP_LOG_STREAM", "heartbeat-{instance_id}"}, {"AWS_EC2_METADATA_DISABLED", "true"}});
-  const auto report = run_checks(settings_, p, check_options{});
+  const auto report = run_checks(s, platform(), check_options{});
   EXPECT_EQ(report.code, exit_code::usage);
   const auto stream = std::find_if(report.checks.begin(), report.checks.end(),
                                    [](const auto& c) { return c.name == "log stream"; });
@@ -214,4 +211,4 @@ TEST_F(InstanceId, CheckFailsTheLogStreamWithTheFixesWhenNoIdIsKnown) {
 }
 
 }  // namespace
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

@@ -1,21 +1,14 @@
 #pragma once
-// `check`: the operator's preflight. Walks through what publishing depends on (region,
-// endpoints, credentials, caller identity, clock, log group, log stream, write access) and
-// reports each as one result, with a remediation hint when it fails. Read-only unless
-// `write` is set: then the group and stream are created when missing and one test event is put,
-// exactly the calls a heartbeat makes. Secrets (secret key, session token, signatures) never
-// appear in a result.
+// What `check` found: one result per check, the facts for machines, the exit code; and its two
+// renderings, text for a person and JSON for a pipeline.
 
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "config/settings.h"
-#include "daemon/app.h"
 #include "daemon/exit_code.h"
 #include "logging/logger.h"
 
-namespace cwp::daemon {
+namespace cwp::commands {
 
 enum class check_status {
   pass,  // works (the detail may carry a note, e.g. "will be created on first publish")
@@ -30,10 +23,6 @@ struct check_result {
   std::string hint;    // fail: what to do; pass: an optional note; may be empty
 };
 
-struct check_options {
-  bool write{false};  // create group/stream when missing and put one test event
-};
-
 struct check_report {
   std::vector<check_result> checks;
   // What was found, for machines (`--output json`): region, endpoints, credentials provider
@@ -42,12 +31,33 @@ struct check_report {
   bool write{false};
   // ok: publishing would work; usage: no (or half-configured) credentials or a bad setting;
   // credentials_rejected: AWS refused the credentials; failed: anything else failed.
-  exit_code code{exit_code::ok};
+  daemon::exit_code code{daemon::exit_code::ok};
 };
 
-// Runs every check in order. Uses only the platform's transport, clock and credentials; logs
-// nothing (the caller prints the report).
-check_report run_checks(const config::settings& s, platform& p, const check_options& options);
+// Builds the report, one check at a time; the first failure decides the exit code.
+class report_builder {
+ public:
+  explicit report_builder(bool write) { report_.write = write; }
+
+  void pass(std::string name, std::string detail, std::string note = {}) {
+    report_.checks.push_back(
+        {std::move(name), check_status::pass, std::move(detail), std::move(note)});
+  }
+  void fail(std::string name, std::string detail, std::string hint, daemon::exit_code code) {
+    report_.checks.push_back(
+        {std::move(name), check_status::fail, std::move(detail), std::move(hint)});
+    if (report_.code == daemon::exit_code::ok) report_.code = code;
+  }
+  void skip(std::string name, std::string why) {
+    report_.checks.push_back({std::move(name), check_status::skip, "not checked: " + why, ""});
+  }
+  void fact(logging::field f) { report_.facts.push_back(std::move(f)); }
+
+  check_report take() { return std::move(report_); }
+
+ private:
+  check_report report_;
+};
 
 // One line per check: "✔ region: eu-west-1 (AWS_REGION)", failures followed by an indented
 // "hint: ..." line, then a summary line. Colour (green/red) only when `colour` is set.
@@ -56,12 +66,4 @@ std::string render_text(const check_report& report, bool colour);
 // "detail","hint"}]}.
 std::string render_json(const check_report& report);
 
-// The log-group ARN an IAM policy grants the publishing actions on:
-// arn:<partition>:logs:<region>:<account>:log-group:<group>:*
-std::string log_group_arn(std::string_view partition, std::string_view region,
-                          std::string_view account, std::string_view group);
-
-// "AKIAIOSFODNN7EXAMPLE" -> "****MPLE": enough to tell keys apart, as `aws configure list`.
-std::string mask_access_key(std::string_view access_key_id);
-
-}  // namespace cwp::daemon
+}  // namespace cwp::commands

@@ -1,0 +1,139 @@
+#include "commands/sender.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cloudwatch/batch.h"
+#include "cloudwatch/message_split.h"
+#include "core/time_format.h"
+
+namespace cwp::commands {
+namespace {
+
+using std::chrono::steady_clock;
+
+std::string with_unit(double bytes) {
+  char text[32];
+  if (bytes < 1024.0) {
+    std::snprintf(text, sizeof text, "%.0f B", bytes);
+  } else if (bytes < 1024.0 * 1024.0) {
+    std::snprintf(text, sizeof text, "%.1f KiB", bytes / 1024.0);
+  } else {
+    std::snprintf(text, sizeof text, "%.1f MiB", bytes / (1024.0 * 1024.0));
+  }
+  return text;
+}
+
+std::string rate(std::uint64_t count, std::chrono::duration<double> elapsed) {
+  const double seconds = std::max(elapsed.count(), 0.001);
+  return std::to_string(static_cast<std::uint64_t>(static_cast<double>(count) / seconds));
+}
+
+}  // namespace
+
+std::string summary_line(const send_stats& stats) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", stats.elapsed.count());
+  std::string line = "send: " + std::to_string(stats.lines) + " lines, " +
+                     std::to_string(stats.events) + " events, " + std::to_string(stats.batches) +
+                     " batches, " + std::to_string(stats.bytes) + " bytes, " +
+                     std::to_string(stats.retries) + " retries in " + seconds + " s (" +
+                     rate(stats.lines, stats.elapsed) + " lines/s); " +
+                     std::to_string(stats.delivered) + " delivered";
+  if (stats.restored > 0) {
+    line += " (incl. " + std::to_string(stats.restored) + " kept by an earlier send)";
+  }
+  if (stats.kept > 0) {
+    line += ", " + std::to_string(stats.kept) + " not delivered (kept in the spool)";
+  }
+  if (stats.not_delivered() > stats.kept) {
+    line += ", " + std::to_string(stats.not_delivered() - stats.kept) + " not delivered (lost)";
+  }
+  if (stats.empty > 0) line += "; " + std::to_string(stats.empty) + " empty lines skipped";
+  if (stats.split_lines > 0) {
+    line += "; " + std::to_string(stats.split_lines) + " long lines split";
+  }
+  return line;
+}
+
+std::string progress_line(const send_stats& stats) {
+  return "send: " + std::to_string(stats.lines) + " lines, " + std::to_string(stats.batches) +
+         " batches, " + with_unit(static_cast<double>(stats.bytes)) + ", " +
+         rate(stats.lines, stats.elapsed) + " lines/s";
+}
+
+void sender::add(const io::line_piece& input) {
+  const bool first = !in_line_;
+  in_line_ = !input.final;
+  if (first) {
+    ++stats_->lines;
+    line_started_ = clock_->now();
+    line_events_ = 0;
+  }
+  if (input.text.empty()) {
+    if (first && input.final) ++stats_->empty;
+    return;
+  }
+  auto stream = stream_.render(line_started_);
+  if (!stream) {  // checked before reading; only a {date} change could get here
+    log_->error("CWP_SEND_STREAM: " + stream.error().message);
+    return;
+  }
+  const auto pieces = cloudwatch::split_message(cloudwatch::make_valid_utf8(input.text));
+  line_events_ += pieces.size();
+  if (input.final && line_events_ > 1) ++stats_->split_lines;
+  for (const auto& piece : pieces) {
+    const std::size_t size = piece.size() + cloudwatch::per_event_overhead_bytes;
+    if (queued_events_ + 1 > cloudwatch::max_batch_events ||
+        queued_bytes_ + size > cloudwatch::max_batch_bytes) {
+      flush(false);
+    }
+    if (queued_events_ == 0) first_queued_ = clock_->monotonic();
+    shipper_->enqueue(*stream, {core::to_epoch_millis(line_started_), piece});
+    ++queued_events_;
+    queued_bytes_ += size;
+    ++stats_->events;
+    stats_->bytes += piece.size();
+  }
+}
+
+void sender::flush_if_due(steady_clock::time_point last_input) {
+  if (queued_events_ == 0) return;
+  const auto now = clock_->monotonic();
+  if (now - last_input >= send_idle_flush || now - first_queued_ >= send_max_delay) {
+    flush(false);
+  }
+}
+
+std::chrono::milliseconds sender::wait_budget(steady_clock::time_point last_input) const {
+  if (queued_events_ == 0) return std::chrono::hours{1};
+  const auto now = clock_->monotonic();
+  auto due = std::min(last_input + send_idle_flush, first_queued_ + send_max_delay);
+  due = std::max(due, retry_at_);
+  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(due - now),
+                  std::chrono::milliseconds{0});
+}
+
+void sender::flush(bool final) {
+  if (!final && clock_->monotonic() < retry_at_) return;
+  const auto d = shipper_->flush();
+  stats_->delivered += d.delivered;
+  if (d.error) {
+    last_error_ = d.error;
+    if (!final) {
+      log_->warn("Could not deliver to CloudWatch Logs; keeping " + std::to_string(d.pending) +
+                     " events and retrying in " + std::to_string(retry_delay_.count()) + " s",
+                 {logging::kv("error", d.error->message),
+                  logging::kv("error_code", d.error->remote_code)});
+    }
+    retry_at_ = clock_->monotonic() + retry_delay_;
+    retry_delay_ = std::min(retry_delay_ * 2, std::chrono::seconds{send_max_retry});
+    return;
+  }
+  queued_events_ = 0;
+  queued_bytes_ = 0;
+  retry_at_ = {};
+  retry_delay_ = send_first_retry;
+}
+
+}  // namespace cwp::commands

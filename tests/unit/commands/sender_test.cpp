@@ -1,0 +1,91 @@
+// The batching half of `send`: when a batch goes out, how long the reader may wait, the summary.
+// The whole command (reading lines, retries, the spool) is specified in send_test.cpp.
+#include "commands/sender.h"
+
+#include <gtest/gtest.h>
+
+#include "support/scripted_platform.h"
+
+namespace cwp::commands {
+namespace {
+
+using namespace std::chrono_literals;
+
+class Sender : public ::testing::Test, protected testing::scripted_platform {
+ protected:
+  Sender()
+      : scripted_platform({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}}),
+        published(publishing_of(*this, log)) {
+    transport.otherwise([](const http::request&) -> core::result<http::response> {
+      return http::response{200, {}, "{}"};
+    });
+  }
+
+  static daemon::publishing& publishing_of(scripted_platform& world, const logging::logger& log) {
+    world.assemble_aws(local_aws());
+    return world.assemble_publishing(
+        {.target = {"/g", std::nullopt}, .limits = {}, .journal_dir = {}}, log);
+  }
+
+  std::size_t puts() const {
+    std::size_t n = 0;
+    for (const auto& r : transport.requests()) {
+      if (r.find_header("X-Amz-Target") == "Logs_20140328.PutLogEvents") ++n;
+    }
+    return n;
+  }
+
+  logging::logger log{sink, clock, "cloudwatch-publisher"};
+  daemon::publishing& published;
+  send_stats stats;
+  sender out{
+      published.shipper, clock, log,
+      cloudwatch::stream_names{*cloudwatch::stream_template::parse("s-{hostname}"), {"node-7", ""}},
+      stats};
+};
+
+TEST_F(Sender, WithNothingQueuedTheReaderMayWaitAndNothingIsSent) {
+  EXPECT_EQ(out.wait_budget(clock.monotonic()), std::chrono::hours{1});
+  out.flush_if_due(clock.monotonic());
+  EXPECT_EQ(puts(), 0U);
+}
+
+TEST_F(Sender, AQueuedLineGoesOutOnceTheInputHasBeenQuietForTheIdleFlush) {
+  const auto last_input = clock.monotonic();
+  out.add({"hello", true});
+  EXPECT_EQ(out.wait_budget(last_input), send_idle_flush);
+  clock.advance(send_idle_flush - 1ms);
+  out.flush_if_due(last_input);
+  EXPECT_EQ(puts(), 0U) << "not yet quiet long enough";
+  clock.advance(1ms);
+  out.flush_if_due(last_input);
+  EXPECT_EQ(puts(), 1U);
+  EXPECT_EQ(stats.delivered, 1U);
+  EXPECT_EQ(transport.requests().back().find_header("X-Amz-Target"), "Logs_20140328.PutLogEvents");
+}
+
+TEST_F(Sender, EmptyTextIsCountedAndNeverQueued) {
+  out.add({"", true});
+  out.flush(true);
+  EXPECT_EQ(stats.empty, 1U);
+  EXPECT_EQ(stats.events, 0U);
+  EXPECT_EQ(puts(), 0U);
+}
+
+TEST(SendSummary, NamesEveryFigure) {
+  send_stats s;
+  s.lines = 10;
+  s.events = 9;
+  s.batches = 1;
+  s.bytes = 90;
+  s.retries = 2;
+  s.delivered = 9;
+  s.empty = 1;
+  s.elapsed = 2s;
+  EXPECT_EQ(summary_line(s),
+            "send: 10 lines, 9 events, 1 batches, 90 bytes, 2 retries in 2.00 s (5 lines/s); "
+            "9 delivered; 1 empty lines skipped");
+}
+
+}  // namespace
+}  // namespace cwp::commands
