@@ -8,6 +8,8 @@
 #include <random>
 
 #include "aws/credentials/default_chain.h"
+#include "commands/alarm.h"
+#include "commands/dashboard.h"
 #include "config/settings.h"
 #include "daemon/app.h"
 #include "daemon/check.h"
@@ -137,6 +139,43 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
       "Exit 0 when the daemon's last delivery is recent enough for its schedule (for "
       "HEALTHCHECK and probes)");
 
+  auto* alarm = app.add_subcommand(
+      "alarm",
+      "Print the CloudWatch alarms that fire when heartbeats stop and when a crontab job stops "
+      "succeeding, derived from the schedules (needs CWP_EMF_NAMESPACE)");
+  commands::alarm_request alarm_request;
+  std::string alarm_topic;
+  alarm
+      ->add_option("--format", alarm_request.format,
+                   "cli (aws cloudwatch put-metric-alarm commands) or cloudformation (a "
+                   "template) (default: cli)")
+      ->check(CLI::IsMember({"cli", "cloudformation"}));
+  alarm->add_option("--sns-topic-arn", alarm_topic,
+                    "SNS topic the alarms notify on ALARM and OK (default: none)");
+  alarm->add_option("--grace", alarm_request.grace,
+                    "How late a heartbeat or a job's success may be before the alarm fires, "
+                    "beyond its schedule's longest gap (default: 5m)");
+  auto* dashboard = app.add_subcommand(
+      "dashboard",
+      "Print the CloudWatch dashboard of this publisher: heartbeats, every job's runs, the "
+      "alarms and the latest failed runs (needs CWP_EMF_NAMESPACE)");
+  commands::dashboard_request dashboard_request;
+  std::string dashboard_name;
+  std::string dashboard_account;
+  dashboard
+      ->add_option("--format", dashboard_request.format,
+                   "json (the dashboard body), cli (the aws cloudwatch put-dashboard command) or "
+                   "cloudformation (a template) (default: json)")
+      ->check(CLI::IsMember({"json", "cli", "cloudformation"}));
+  dashboard->add_option("--name", dashboard_name,
+                        "Dashboard name (default: cloudwatch-publisher-<host name>)");
+  dashboard->add_option("--account-id", dashboard_account,
+                        "AWS account of the alarms, for their ARNs (needed by json and cli; "
+                        "cloudformation takes the stack's)");
+  dashboard->add_option("--grace", dashboard_request.grace,
+                        "The --grace given to `alarm`, so the dashboard shows its alarms "
+                        "(default: 5m)");
+
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
     app.parse(reversed);
@@ -201,6 +240,19 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
                              [&request](const config::settings& s, daemon::platform& p) {
                                return daemon::run_send(s, p, request);
                              });
+  }
+  if (alarm->parsed() || dashboard->parsed()) {
+    // stdout carries only what is generated; our own log lines go to stderr.
+    core::system_clock clock;
+    logging::stream_sink sink(err, err);
+    const logging::logger log(sink, clock, daemon::publisher_service, settings->log_level);
+    if (alarm->parsed()) {
+      if (!alarm_topic.empty()) alarm_request.topic_arn = alarm_topic;
+      return daemon::to_int(commands::run_alarm(*settings, alarm_request, out, log));
+    }
+    if (!dashboard_name.empty()) dashboard_request.name = dashboard_name;
+    if (!dashboard_account.empty()) dashboard_request.account_id = dashboard_account;
+    return daemon::to_int(commands::run_dashboard(*settings, dashboard_request, out, log));
   }
   if (health->parsed()) {
     core::system_clock clock;

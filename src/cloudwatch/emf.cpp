@@ -112,8 +112,8 @@ core::result<std::vector<emf_dimension>> parse_emf_dimensions(std::string_view t
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
-    const auto item =
-        trim(text.substr(start, comma == std::string_view::npos ? text.npos : comma - start));
+    const auto item = trim(text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
 
     std::string_view name = item;

@@ -49,6 +49,8 @@ const std::vector<setting_info> table = {
      "State file `run` writes after each delivery attempt and `health` reads"},
     {setting::send_stream, "--stream", "CWP_SEND_STREAM", "send-{date}",
      "Log stream name template for `send` (same placeholders as --log-stream)"},
+    {setting::crontab, "--crontab", "CWP_CRONTAB", "",
+     "Crontab file of jobs (docs/jobs.md); `alarm` and `dashboard` watch its jobs"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -221,6 +223,9 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
   auto send_tmpl = cloudwatch::stream_template::parse(send_stream.value);
   if (!send_tmpl) return tl::unexpected(named(send_stream.source, send_tmpl.error()));
   out.send_stream = *send_tmpl;
+
+  // The file is read by the commands that use it, which report its errors with file:line.
+  out.crontab = pick(setting::crontab, flags, env).value;
 
   if (auto it = flags.find(setting::hostname); it != flags.end()) {
     out.hostname = it->second;

@@ -121,14 +121,14 @@ alarm_plan plan_alarms(const deployment& d, const alarm_options& options) {
         base_alarm(cloudwatch::heartbeat_directive(d.emf), cloudwatch::heartbeat_metric, *window);
     a.name = heartbeat_alarm_name(d.emf);
     a.description = "No cloudwatch-publisher heartbeat from " + where + " for " +
-                    text(window->total()) + ": the schedule '" + d.heartbeat_schedule.text() +
-                    "' leaves at most " + text(heartbeat_gap) + " between heartbeats, plus " +
+                    text(window->total()) + ": the schedule \"" + d.heartbeat_schedule.text() +
+                    "\" leaves at most " + text(heartbeat_gap) + " between heartbeats, plus " +
                     (splay.count() > 0 ? "splay " + text(splay) + " and " : "") + "grace " +
                     text(options.grace) + ", in periods of " + text(window->period) + ".";
     plan.alarms.push_back(std::move(a));
   } else {
     plan.warnings.push_back("no heartbeat alarm: " + window.error().message +
-                            "; use a CWP_SCHEDULE that fires at least weekly");
+                            "; use a CWP_SCHEDULE that fires more often than once a week");
   }
 
   // Crontabs repeat schedules (@hourly, @daily...), and a scan takes a few milliseconds.
@@ -141,9 +141,10 @@ alarm_plan plan_alarms(const deployment& d, const alarm_options& options) {
     const seconds quiet = gap + timeout + options.grace;
     auto window = window_covering(quiet);
     if (!window) {
-      plan.warnings.push_back("no alarm for job " + job.name + " ('" + job.schedule.text() +
-                              "'): " + window.error().message +
-                              "; watch it some other way, or schedule it at least weekly");
+      plan.warnings.push_back(
+          "no alarm for job " + job.name + " (\"" + job.schedule.text() +
+          "\"): " + window.error().message +
+          "; schedule it more often than once a week, or watch it some other way");
       continue;
     }
     const auto directive = cloudwatch::job_directive(d.emf, job.name);
@@ -151,8 +152,8 @@ alarm_plan plan_alarms(const deployment& d, const alarm_options& options) {
     a.name = job_alarm_name(d.emf, job.name);
     a.job = job.name;
     a.description = "Job " + job.name + " on " + where + " has not succeeded for " +
-                    text(window->total()) + ": the schedule '" + job.schedule.text() +
-                    "' leaves at most " + text(gap) + " between runs, plus " +
+                    text(window->total()) + ": the schedule \"" + job.schedule.text() +
+                    "\" leaves at most " + text(gap) + " between runs, plus " +
                     (job.timeout ? "its timeout " + text(timeout) + " and " : "") + "grace " +
                     text(options.grace) + ", in periods of " + text(window->period) + ".";
     plan.alarms.push_back(std::move(a));

@@ -89,7 +89,7 @@ TEST(JobAlarm, ASchedulePastSevenDaysGetsAWarningAndNoAlarm) {
   ASSERT_EQ(plan.alarms.size(), 2U);  // the heartbeat's and the daily job's
   EXPECT_EQ(plan.alarms[1].job, "daily");
   ASSERT_EQ(plan.warnings.size(), 2U);
-  EXPECT_NE(plan.warnings[0].find("no alarm for job weekly ('@weekly')"), std::string::npos)
+  EXPECT_NE(plan.warnings[0].find("no alarm for job weekly (\"@weekly\")"), std::string::npos)
       << plan.warnings[0];
   EXPECT_NE(plan.warnings[0].find("at most 7 days"), std::string::npos);
   EXPECT_NE(plan.warnings[1].find("job monthly"), std::string::npos);
@@ -146,7 +146,7 @@ TEST(AlarmNames, StayWithinCloudWatchsLimitAndUnique) {
 TEST(AlarmDescriptions, SayHowTheWindowWasDerived) {
   const auto plan = plan_alarms(publisher(testing::three_jobs()), {});
   const auto& d = only(plan, "backup").description;
-  EXPECT_NE(d.find("'0 3 * * *'"), std::string::npos) << d;
+  EXPECT_NE(d.find("\"0 3 * * *\""), std::string::npos) << d;
   EXPECT_NE(d.find("24h between runs"), std::string::npos) << d;
   EXPECT_NE(d.find("timeout 10m"), std::string::npos) << d;
   EXPECT_NE(d.find("grace 5m"), std::string::npos) << d;
