@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fstream>
+#include <system_error>
 
 #include "jobs/crontab.h"
 
@@ -30,10 +30,10 @@ core::result<jobs::crontab> load_crontab(const std::string& path) {
     return tl::unexpected(unreadable(path, "it is a directory; give the path of the file"));
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return tl::unexpected(unreadable(path, std::strerror(errno)));
+  if (!in) return tl::unexpected(unreadable(path, std::system_category().message(errno)));
   std::string text(jobs::max_crontab_bytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return tl::unexpected(unreadable(path, std::strerror(errno)));
+  if (in.bad()) return tl::unexpected(unreadable(path, std::system_category().message(errno)));
   text.resize(static_cast<std::size_t>(in.gcount()));
   jobs::parse_options options;
   options.shell_exists = executable_file;
