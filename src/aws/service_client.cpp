@@ -46,6 +46,9 @@ core::result<http::response> service_client::call(std::string_view operation,
       used = *creds;
       sigv4::sign(r, used, sigv4::scope{endpoint_.signing_region, endpoint_.signing_name},
                   ctx_.skew->now());
+      // The signature, session token and Authorization are cut out of the answer by the
+      // transport; the secret key is not in the request, so it is named here.
+      r.secrets.push_back(used.secret_access_key);
     }
 
     auto response = ctx_.transport->send(r, ctx_.timeouts);

@@ -106,6 +106,7 @@ core::result<credentials> sts_client::assume_role_with_web_identity(
              form_encode(request.role_arn) +
              "&RoleSessionName=" + form_encode(request.role_session_name) +
              "&WebIdentityToken=" + form_encode(request.web_identity_token);
+  req.secrets.push_back(request.web_identity_token);
   if (request.duration_seconds) {
     req.body += "&DurationSeconds=" + std::to_string(*request.duration_seconds);
   }

@@ -8,17 +8,18 @@
 #include <random>
 
 #include "aws/credentials/default_chain.h"
+#include "cloudwatch/message_split.h"
 #include "commands/alarm.h"
 #include "commands/dashboard.h"
 #include "config/settings.h"
 #include "daemon/app.h"
 #include "daemon/check.h"
 #include "daemon/health.h"
-#include "daemon/line_source.h"
 #include "daemon/send.h"
 #include "daemon/signals.h"
 #include "daemon/startup.h"
 #include "http/beast_transport.h"
+#include "io/line_source.h"
 
 namespace cwp::cli {
 namespace {
@@ -226,7 +227,8 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
         });
   }
   if (send->parsed()) {
-    daemon::fd_line_source input(STDIN_FILENO);
+    // A line longer than one event is read in event-sized pieces: memory stays bounded.
+    io::fd_line_source input(STDIN_FILENO, cloudwatch::max_split_message_bytes);
     daemon::send_request request;
     if (!message_words.empty()) {
       std::string message;

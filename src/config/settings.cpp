@@ -7,6 +7,7 @@
 
 #include "aws/credentials/shared_config.h"
 #include "cloudwatch/publisher.h"
+#include "config/health_path.h"
 
 namespace cwp::config {
 namespace {
@@ -45,7 +46,7 @@ const std::vector<setting_info> table = {
     {setting::retention_days, "--retention-days", "CWP_RETENTION_DAYS", "",
      "Retention in days set on the log group when we create it (1, 3, 5, 7, 14, 30, ... 3653)"},
     {setting::health_file, "--health-file", "CWP_HEALTH_FILE",
-     "/tmp/cloudwatch-publisher-health.json",
+     "/run/cloudwatch-publisher/health.json, or under $XDG_RUNTIME_DIR for non-root users",
      "State file `run` writes after each delivery attempt and `health` reads"},
     {setting::send_stream, "--stream", "CWP_SEND_STREAM", "send-{date}",
      "Log stream name template for `send` (same placeholders as --log-stream)"},
@@ -217,7 +218,8 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
                       health_file.source + ": '" + health_file.value +
                           "' is a directory; give the path of a file");
   }
-  out.health_file = health_file.value;
+  out.health_file =
+      health_file.source == "default" ? default_health_file(env, ::geteuid()) : health_file.value;
 
   const auto send_stream = pick(setting::send_stream, flags, env);
   auto send_tmpl = cloudwatch::stream_template::parse(send_stream.value);

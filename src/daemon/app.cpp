@@ -57,6 +57,14 @@ std::unique_ptr<spool::journal> open_spool(const config::settings& s, const logg
              {logging::kv("spool_dir", s.spool_dir),
               logging::kv("ignored_bytes", static_cast<long long>(loaded.ignored_bytes))});
   }
+  if (loaded.damaged_records > 0) {
+    log.error(
+        "The spool held records damaged on disk; skipped them (an event among them is lost, "
+        "one they marked delivered is sent again)",
+        {logging::kv("spool_dir", s.spool_dir),
+         logging::kv("damaged_records", static_cast<long long>(loaded.damaged_records)),
+         logging::kv("damaged_bytes", static_cast<long long>(loaded.damaged_bytes))});
+  }
   return std::move(*journal);
 }
 

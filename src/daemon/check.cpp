@@ -30,8 +30,8 @@ class date_recorder final : public http::transport {
   date_recorder(http::transport& inner, const core::clock& clock)
       : inner_(&inner), clock_(&clock) {}
 
-  core::result<http::response> send(const http::request& req,
-                                    const http::send_options& options) override {
+  core::result<http::response> round_trip(const http::request& req,
+                                          const http::send_options& options) override {
     auto r = inner_->send(req, options);
     if (r) {
       if (auto date = r->find_header("Date")) {

@@ -1,7 +1,5 @@
 #include "daemon/health.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -9,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "core/time_format.h"
 
 namespace cwp::daemon {
@@ -106,32 +105,7 @@ health_verdict judge_health(const health_state& s, core::sys_time now) {
 }
 
 core::result<void> write_file_atomically(const std::string& path, std::string_view content) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  fs::path temp = target;
-  temp += ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      return core::fail(core::errc::io,
-                        "cannot create " + temp.string() + ": " + std::strerror(errno));
-    }
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      return core::fail(core::errc::io, "cannot write " + temp.string());
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    return core::fail(core::errc::io, "cannot rename to " + path + ": " + ec.message());
-  }
-  return {};
+  return core::write_file_atomically(path, content, {.file_mode = 0644, .create_directory = true});
 }
 
 void health_recorder::start() { write(); }

@@ -51,7 +51,9 @@ struct health_verdict {
 // Judges a state at `now`; a schedule that does not parse makes the state invalid.
 health_verdict judge_health(const health_state& s, core::sys_time now);
 
-// Replaces `path` with `content` atomically (same-directory temporary file, then rename).
+// Replaces `path` with `content` atomically and without following planted links (see
+// core/atomic_file.h), creating its directory 0700 when missing (the default path's
+// /run/cloudwatch-publisher); mode 0644, so a monitoring agent of another user may read it.
 core::result<void> write_file_atomically(const std::string& path, std::string_view content);
 
 // Owned by `run`: keeps the state and rewrites the file. A write failure is one WARN line (again

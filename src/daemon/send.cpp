@@ -27,8 +27,8 @@ class batch_counting_transport final : public http::transport {
  public:
   explicit batch_counting_transport(http::transport& inner) : inner_(&inner) {}
 
-  core::result<http::response> send(const http::request& req,
-                                    const http::send_options& options) override {
+  core::result<http::response> round_trip(const http::request& req,
+                                          const http::send_options& options) override {
     auto response = inner_->send(req, options);
     if (response && response->ok()) {
       const auto target = req.find_header("X-Amz-Target");
@@ -67,21 +67,30 @@ class sender {
          const config::settings& s, send_stats& stats)
       : shipper_(&shipper), clock_(&clock), log_(&log), settings_(&s), stats_(&stats) {}
 
-  // One input line or message: valid UTF-8, split when larger than one event, timestamped now.
-  // Empty text is skipped (CloudWatch Logs rejects empty messages).
-  void add(std::string_view text) {
-    if (text.empty()) {
-      ++stats_->empty;
+  // One input line or message, or a piece of a long line: valid UTF-8, split when larger than
+  // one event, timestamped (and its stream chosen) when its line began. Empty lines are skipped
+  // (CloudWatch Logs rejects empty messages).
+  void add(const io::line_piece& input) {
+    const bool first = !in_line_;
+    in_line_ = !input.final;
+    if (first) {
+      ++stats_->lines;
+      line_started_ = clock_->now();
+      line_events_ = 0;
+    }
+    if (input.text.empty()) {
+      if (first && input.final) ++stats_->empty;
       return;
     }
-    const core::sys_time now = clock_->now();
-    auto stream = settings_->send_stream.render(now, {settings_->hostname, settings_->instance_id});
+    auto stream =
+        settings_->send_stream.render(line_started_, {settings_->hostname, settings_->instance_id});
     if (!stream) {  // checked before reading; only a {date} change could get here
       log_->error("CWP_SEND_STREAM: " + stream.error().message);
       return;
     }
-    const auto pieces = cloudwatch::split_message(cloudwatch::make_valid_utf8(text));
-    if (pieces.size() > 1) ++stats_->split_lines;
+    const auto pieces = cloudwatch::split_message(cloudwatch::make_valid_utf8(input.text));
+    line_events_ += pieces.size();
+    if (input.final && line_events_ > 1) ++stats_->split_lines;
     for (const auto& piece : pieces) {
       const std::size_t size = piece.size() + cloudwatch::per_event_overhead_bytes;
       if (queued_events_ + 1 > cloudwatch::max_batch_events ||
@@ -89,7 +98,7 @@ class sender {
         flush(false);
       }
       if (queued_events_ == 0) first_queued_ = clock_->monotonic();
-      shipper_->enqueue(*stream, {core::to_epoch_millis(now), piece});
+      shipper_->enqueue(*stream, {core::to_epoch_millis(line_started_), piece});
       ++queued_events_;
       queued_bytes_ += size;
       ++stats_->events;
@@ -153,6 +162,9 @@ class sender {
   steady_clock::time_point retry_at_{};
   std::chrono::seconds retry_delay_{send_first_retry};
   std::optional<core::error> last_error_;
+  bool in_line_{false};  // the last piece added did not end its line
+  core::sys_time line_started_{};
+  std::size_t line_events_{0};  // events made of the current line so far
 };
 
 std::string progress_line(const send_stats& stats) {
@@ -240,13 +252,12 @@ exit_code run_send(const config::settings& given, platform& p, const send_reques
   bool read_failed = false;
 
   if (request.message) {
-    stats.lines = 1;
-    out.add(*request.message);
+    out.add(io::line_piece{*request.message, true});
   } else {
     auto last_input = p.clock->monotonic();
     auto next_progress = started + progress_after;
     bool progress_shown = false;
-    std::string line;
+    io::line_piece piece;
     for (;;) {
       auto wait = out.wait_budget(last_input);
       if (request.progress) {
@@ -254,17 +265,16 @@ exit_code run_send(const config::settings& given, platform& p, const send_reques
                         std::chrono::duration_cast<std::chrono::milliseconds>(std::max(
                             next_progress - p.clock->monotonic(), steady_clock::duration::zero())));
       }
-      auto got = request.input->next(line, wait);
+      auto got = request.input->next(piece, wait);
       if (!got) {
         log.error("Could not read the input: " + got.error().message);
         read_failed = true;
         break;
       }
-      if (*got == line_source::status::end) break;
-      if (*got == line_source::status::line) {
-        ++stats.lines;
+      if (*got == io::line_source::status::end) break;
+      if (*got == io::line_source::status::piece) {
         last_input = p.clock->monotonic();
-        out.add(line);
+        out.add(piece);
       }
       out.flush_if_due(last_input);
       if (request.progress && p.clock->monotonic() >= next_progress) {

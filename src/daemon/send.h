@@ -15,7 +15,7 @@
 #include "config/settings.h"
 #include "daemon/app.h"
 #include "daemon/exit_code.h"
-#include "daemon/line_source.h"
+#include "io/line_source.h"
 
 namespace cwp::daemon {
 
@@ -32,13 +32,13 @@ inline constexpr std::chrono::milliseconds progress_every{500};
 
 struct send_request {
   std::optional<std::string> message;  // set: publish this; unset: every line of `input`
-  line_source* input{nullptr};
+  io::line_source* input{nullptr};
   std::ostream* status{nullptr};  // the summary line (and progress): stderr
   bool progress{false};           // `status` is a terminal: show a progress line
 };
 
 struct send_stats {
-  std::uint64_t lines{0};        // lines read (or 1 for a message argument)
+  std::uint64_t lines{0};        // lines read, however many pieces each (or 1 for a message)
   std::uint64_t empty{0};        // empty lines skipped
   std::uint64_t split_lines{0};  // lines larger than one event, split into several
   std::uint64_t events{0};

@@ -4,6 +4,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -11,17 +13,18 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <cctype>
+#include <cerrno>
 #include <condition_variable>
 #include <exception>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
+
+#include "core/text_file.h"
+#include "http/route.h"
 
 namespace cwp::http {
 namespace {
@@ -36,28 +39,8 @@ using wire_request = wire::request<wire::span_body<const char>>;
 // Response headers of AWS APIs are a few hundred bytes; Beast's default 8 KiB is too tight for
 // long x-amzn-ErrorMessage values behind some proxies.
 constexpr std::uint32_t max_response_header_bytes = 64 * 1024;
-
-// Where a request goes: the origin, and the proxy it passes through (if any). Connections are
-// pooled by key().
-struct route {
-  const url& target;
-  std::optional<proxy_endpoint> proxy;
-
-  bool tls() const { return target.scheme == "https"; }
-  // "host:port" with the port always present: the CONNECT request target.
-  std::string authority() const {
-    const std::string h =
-        target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host;
-    return h + ":" + std::to_string(target.port);
-  }
-  std::string key() const {
-    return target.scheme + "://" + authority() + (proxy ? " via " + proxy->authority() : "");
-  }
-  // For error messages: names the hosts, never the proxy credentials.
-  std::string describe() const {
-    return target.origin() + (proxy ? " via proxy " + proxy->authority() : "");
-  }
-};
+// Debian's system bundle is about 200 KiB.
+constexpr std::size_t max_ca_bundle_bytes = 16 * 1024 * 1024;
 
 // One connection with its own event loop: a send runs only the handlers of the connection it
 // holds, so concurrent sends never share an io_context. Declaration order matters: the streams
@@ -98,24 +81,6 @@ tl::unexpected<core::error> failure(const beast::error_code& ec, std::string_vie
   }
   return core::fail(core::errc::network,
                     std::string(stage) + " " + r.describe() + " failed: " + ec.message());
-}
-
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) != 0 ||
-           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-  });
-}
-
-bool is_field_value(std::string_view s) {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-}
-
-std::string basic_credentials(const proxy_endpoint& proxy) {
-  const std::string plain = proxy.username + ":" + proxy.password;
-  std::string encoded(beast::detail::base64::encoded_size(plain.size()), '\0');
-  encoded.resize(beast::detail::base64::encode(encoded.data(), plain.data(), plain.size()));
-  return "Basic " + encoded;
 }
 
 // Checks the caller's request and renders it for Beast. Error messages name headers, never
@@ -200,6 +165,33 @@ core::result<tcp::resolver::results_type> resolve(const std::string& host, std::
   return state->results;
 }
 
+// Connects to the first endpoint that accepts. Each socket is opened here with SOCK_CLOEXEC
+// (Asio's own open() does not set it), so no child process (credential_process, a job) ever
+// inherits a connection.
+beast::error_code connect_close_on_exec(connection& c,
+                                        const tcp::resolver::results_type& endpoints) {
+  beast::error_code ec = asio::error::host_not_found;
+  auto& stream = c.lowest();
+  for (const auto& entry : endpoints) {
+    const tcp::endpoint ep = entry.endpoint();
+    beast::error_code ignored;
+    stream.socket().close(ignored);
+    const int fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0) {
+      ec = beast::error_code(errno, boost::system::system_category());
+      continue;
+    }
+    stream.socket().assign(ep.protocol(), fd, ec);
+    if (ec) {
+      ::close(fd);
+      continue;
+    }
+    ec = c.run([&](auto done) { stream.async_connect(ep, done); });
+    if (!ec || ec == beast::error::timeout) break;  // the deadline covers every endpoint
+  }
+  return ec;
+}
+
 bool is_ip_address(const std::string& host) {
   beast::error_code ec;
   asio::ip::make_address(host, ec);
@@ -221,8 +213,12 @@ struct beast_transport::impl {
   std::once_flag trust_store_loaded;
   void load_trust_store() {
     std::call_once(trust_store_loaded, [this] {
-      beast::error_code ignored;  // a missing system bundle makes verification fail later
-      tls_context.load_verify_file(trust_store, ignored);
+      // Read close-on-exec (OpenSSL's own file loading is not); a missing or bad bundle makes
+      // verification fail later, naming the trust store.
+      auto pem = core::read_text_file(trust_store, max_ca_bundle_bytes);
+      if (!pem || !*pem) return;
+      beast::error_code ignored;
+      tls_context.add_certificate_authority(asio::buffer(**pem), ignored);
     });
   }
   proxy_settings proxies;
@@ -284,7 +280,7 @@ core::result<std::unique_ptr<connection>> beast_transport::impl::open(const rout
   }
   auto& stream = c->lowest();
   stream.expires_at(connect_deadline);
-  if (const auto ec = c->run([&](auto done) { stream.async_connect(*endpoints, done); })) {
+  if (const auto ec = connect_close_on_exec(*c, *endpoints)) {
     return failure(ec, "connecting to", r);
   }
   stream.socket().set_option(tcp::no_delay(true));
@@ -420,7 +416,8 @@ core::result<std::unique_ptr<beast_transport>> beast_transport::create(settings 
     SSL_CTX_set_min_proto_version(state->tls_context.native_handle(), TLS1_2_VERSION);
     state->tls_context.set_verify_mode(asio::ssl::verify_peer);
     state->trust_store = s.ca_bundle.value_or(std::string(system_ca_bundle));
-    if (s.ca_bundle && !std::ifstream(state->trust_store).good()) {
+    if (s.ca_bundle &&
+        !core::read_text_file(state->trust_store, max_ca_bundle_bytes).value_or(std::nullopt)) {
       // A bundle the user named must exist: report a bad path at start, not at first use.
       // (Its certificates are parsed lazily, like the system bundle's.)
       return core::fail(core::errc::invalid_argument,
@@ -434,9 +431,12 @@ core::result<std::unique_ptr<beast_transport>> beast_transport::create(settings 
   }
 }
 
-core::result<response> beast_transport::send(const request& req, const send_options& options) {
+core::result<response> beast_transport::round_trip(const request& req,
+                                                   const send_options& options) {
   const auto deadline = steady::now() + options.request_timeout;
-  const route r{req.target, impl_->proxies.select(req.target)};
+  // botocore never proxies container credential requests: the agent is local, and a proxy
+  // would see its Authorization token.
+  const route r{req.target, req.bypass_proxy ? std::nullopt : impl_->proxies.select(req.target)};
   try {
     auto out = to_wire(req, r);
     if (!out) return tl::unexpected(out.error());
@@ -451,6 +451,7 @@ core::result<response> beast_transport::send(const request& req, const send_opti
       done = impl_->exchange(*c, *out, req, r, deadline, false);
     }
     if (done->keep_alive) impl_->keep_idle(key, std::move(c));
+    if (done->result) scrub_proxy_credentials(r, *done->result);
     return std::move(done->result);
   } catch (const std::exception& e) {
     return core::fail(core::errc::network, "request to " + r.describe() + " failed: " + e.what());

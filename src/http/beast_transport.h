@@ -40,12 +40,13 @@ class beast_transport final : public transport {
 
   ~beast_transport() override;
 
-  // Sends the request's headers exactly, adding Host (when absent), User-Agent (when absent) and
-  // Content-Length. A reused connection that fails before any response byte (the server closed
-  // it while idle) is retried once on a fresh connection.
-  core::result<response> send(const request& req, const send_options& options) override;
-
  private:
+  // Sends the request's headers exactly, adding Host (when absent), User-Agent (when absent) and
+  // Content-Length, through the proxy the settings select unless req.bypass_proxy. A reused
+  // connection that fails before any response byte (the server closed it while idle) is
+  // retried once on a fresh connection. Sockets are close-on-exec.
+  core::result<response> round_trip(const request& req, const send_options& options) override;
+
   struct impl;
   explicit beast_transport(std::unique_ptr<impl> state);
 

@@ -42,6 +42,12 @@ struct request {
   // In insertion order; duplicates allowed (the signer joins them as SigV4 requires).
   std::vector<header> headers;
   std::string body;
+  // Never sent: values the answer must not carry back (a secret key, a token sent in the body).
+  // The transport cuts them, and the credential headers' values, out of the response; see
+  // http/redaction.h.
+  std::vector<std::string> secrets;
+  // Connect directly whatever the proxy settings say (container credential endpoints).
+  bool bypass_proxy{false};
 
   // Appends a header (does not replace).
   void add_header(std::string name, std::string value);

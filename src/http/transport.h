@@ -1,6 +1,7 @@
 #pragma once
-// The transport seam: one virtual send. Production uses the Boost.Beast transport; tests use a
-// scripted fake that records requests and replays canned responses and failures.
+// The transport seam: one virtual round trip behind a send() that every caller goes through.
+// Production uses the Boost.Beast transport; tests use a scripted fake that records requests
+// and replays canned responses and failures.
 
 #include <chrono>
 #include <string>
@@ -25,10 +26,17 @@ class transport {
   transport& operator=(transport&&) = delete;
   virtual ~transport() = default;
 
-  // Sends one request and returns the response, whatever its status. Fails with
-  // errc::network (refused, reset, DNS, truncated response), errc::timeout or errc::tls;
-  // the error message names the host but never a header value.
-  virtual core::result<response> send(const request& req, const send_options& options) = 0;
+  // Sends one request and returns the response, whatever its status, with every live secret of
+  // the request (secret_set::of(req): credential headers and req.secrets) replaced by
+  // "[redacted]" in the response's headers and body: servers quote requests back in error
+  // messages, and no code (error text, log line, `check` report) may ever see that. Fails with
+  // errc::network (refused, reset, DNS, truncated response), errc::timeout or errc::tls; the
+  // error message names the host but never a header value.
+  core::result<response> send(const request& req, const send_options& options);
+
+ private:
+  // The exchange itself, returning the server's answer as it came.
+  virtual core::result<response> round_trip(const request& req, const send_options& options) = 0;
 };
 
 }  // namespace cwp::http

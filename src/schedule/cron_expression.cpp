@@ -430,9 +430,7 @@ core::sys_time cron_expression::next_cron(const fields& f, core::sys_time t) {
       continue;
     }
 
-    const bool dom = (f.days_of_month & bit(static_cast<unsigned>(date.day()))) != 0;
-    const bool dow = (f.days_of_week & bit(std::chrono::weekday{day}.c_encoding())) != 0;
-    if (f.either_day_matches ? (dom || dow) : (dom && dow)) {
+    if (day_matches(f, day)) {
       for (std::optional<unsigned> hour = first_at_or_after(f.hours, minute_of_day / 60); hour;
            hour = first_at_or_after(f.hours, *hour + 1)) {
         const unsigned from = *hour == minute_of_day / 60 ? minute_of_day % 60 : 0;
@@ -444,6 +442,13 @@ core::sys_time cron_expression::next_cron(const fields& f, core::sys_time t) {
     day += days{1};
     minute_of_day = 0;
   }
+}
+
+bool cron_expression::day_matches(const fields& f, sys_days day) {
+  const std::chrono::year_month_day date{day};
+  const bool dom = (f.days_of_month & bit(static_cast<unsigned>(date.day()))) != 0;
+  const bool dow = (f.days_of_week & bit(std::chrono::weekday{day}.c_encoding())) != 0;
+  return f.either_day_matches ? (dom || dow) : (dom && dow);
 }
 
 std::chrono::seconds cron_expression::min_interval() const {

@@ -1,17 +1,8 @@
 #include "spool/journal.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
-#include <cstring>
-#include <set>
-#include <system_error>
 
 namespace cwp::spool {
 namespace {
@@ -21,56 +12,8 @@ namespace fs = std::filesystem;
 constexpr std::string_view segment_suffix = ".seg";
 constexpr std::string_view temp_suffix = ".tmp";
 
-core::error io_error(const std::string& what, const fs::path& path, int err) {
-  return core::error(core::errc::io,
-                     what + " " + path.string() + ": " + std::generic_category().message(err));
-}
-
-core::result<void> write_all(int fd, std::string_view bytes, const fs::path& path) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return tl::unexpected(io_error("cannot write", path, errno));
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
-}
-
-core::result<void> sync_directory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return tl::unexpected(io_error("cannot open", dir, errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return tl::unexpected(io_error("cannot sync", dir, err));
-  return {};
-}
-
-core::result<std::string> read_file(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return tl::unexpected(io_error("cannot open", path, errno));
-  std::string out;
-  char buf[65536];
-  while (true) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return tl::unexpected(io_error("cannot read", path, err));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
-
 // "00000000000000a1.seg" -> 0xa1; anything else -> 0.
-std::uint64_t segment_number(const fs::path& p) {
-  const std::string name = p.filename().string();
+std::uint64_t segment_number(std::string_view name) {
   if (name.size() != 16 + segment_suffix.size() || !name.ends_with(segment_suffix)) return 0;
   std::uint64_t n = 0;
   for (std::size_t i = 0; i < 16; ++i) {
@@ -88,17 +31,50 @@ std::uint64_t encoded_size(std::string_view stream, std::string_view message) {
   return record_header_bytes + 1 + 8 + 8 + 4 + stream.size() + 4 + message.size();
 }
 
+// What replaying the segments oldest first finds. The same id can appear in two segments when a
+// crash interrupted a compaction after its rename: the first copy wins, the others are copies.
+struct replay {
+  std::map<std::uint64_t, std::pair<std::uint64_t, stored_event>> events;  // id -> segment, event
+  std::multimap<std::uint64_t, std::uint64_t> copies;                      // id -> segment
+  std::set<std::uint64_t> removed;
+  std::uint64_t max_id{0};
+
+  // Adds the records of segment `number`. Returns the other segments holding events that its
+  // removal records remove (those come before it: a compaction copies only live events).
+  std::set<std::uint64_t> add(std::uint64_t number, const std::vector<record>& records) {
+    std::set<std::uint64_t> removes_from;
+    for (const auto& r : records) {
+      if (const auto* e = std::get_if<event_record>(&r)) {
+        max_id = std::max(max_id, e->id);
+        const stored_event stored{e->id, e->stream, e->timestamp_ms, e->message};
+        if (!events.try_emplace(e->id, number, stored).second) copies.emplace(e->id, number);
+        continue;
+      }
+      for (const auto id : std::get<removal_record>(r).ids) {
+        max_id = std::max(max_id, id);
+        removed.insert(id);
+        if (const auto e = events.find(id); e != events.end()) {
+          removes_from.insert(e->second.first);
+        }
+        for (auto [c, end] = copies.equal_range(id); c != end; ++c) removes_from.insert(c->second);
+      }
+    }
+    removes_from.erase(number);
+    return removes_from;
+  }
+};
+
 }  // namespace
 
-journal::journal(fs::path dir, int lock_fd, options opts)
-    : dir_(std::move(dir)), lock_fd_(lock_fd), opts_(opts) {}
+journal::journal(fs::path dir, std::unique_ptr<file_lock> lock, options opts,
+                 std::unique_ptr<file_system> own_files)
+    : dir_(std::move(dir)),
+      own_files_(std::move(own_files)),
+      files_(opts.files),
+      lock_(std::move(lock)),
+      opts_(opts) {}
 
-journal::~journal() {
-  for (auto& [number, seg] : segments_) {
-    if (seg.fd >= 0) ::close(seg.fd);
-  }
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-}
+journal::~journal() = default;
 
 fs::path journal::segment_path(std::uint64_t number) const {
   char name[32];
@@ -107,60 +83,44 @@ fs::path journal::segment_path(std::uint64_t number) const {
 }
 
 core::result<std::unique_ptr<journal>> journal::open(const fs::path& dir, options opts) {
-  // Parents as the umask says; the spool itself private to us (it holds our log lines).
-  std::error_code ec;
-  if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), ec);
-  if (!ec && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    ec = std::error_code(errno, std::generic_category());
+  std::unique_ptr<file_system> own_files;
+  if (opts.files == nullptr) {
+    own_files = std::make_unique<posix_file_system>();
+    opts.files = own_files.get();
   }
-  if (!ec && !fs::is_directory(dir, ec) && !ec) {
-    ec = std::make_error_code(std::errc::not_a_directory);
+  // The spool is private to us: it holds our log lines.
+  if (auto made = opts.files->create_private_directory(dir); !made) {
+    return tl::unexpected(made.error());
   }
-  if (ec) {
-    return core::fail(core::errc::io,
-                      "cannot create the spool directory " + dir.string() + ": " + ec.message());
+  auto lock = opts.files->try_lock(dir / "lock");
+  if (!lock) return tl::unexpected(lock.error());
+  if (!*lock) {
+    return core::fail(core::errc::io, "the spool directory " + dir.string() +
+                                          " is in use by another cloudwatch-publisher process");
   }
-  const fs::path lock_path = dir / "lock";
-  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd < 0) return tl::unexpected(io_error("cannot create", lock_path, errno));
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    const int err = errno;
-    ::close(lock_fd);
-    if (err == EWOULDBLOCK) {
-      return core::fail(core::errc::io, "the spool directory " + dir.string() +
-                                            " is in use by another cloudwatch-publisher process");
-    }
-    return tl::unexpected(io_error("cannot lock", lock_path, err));
-  }
-  std::unique_ptr<journal> j(new journal(dir, lock_fd, opts));
+  std::unique_ptr<journal> j(new journal(dir, std::move(*lock), opts, std::move(own_files)));
   if (auto loaded = j->load(); !loaded) return tl::unexpected(loaded.error());
   return j;
 }
 
 core::result<void> journal::load() {
-  std::vector<std::pair<std::uint64_t, fs::path>> files;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-    const auto& p = entry.path();
-    if (p.extension() == temp_suffix) {
-      fs::remove(p, ec);  // a compaction that did not finish; its source segments are intact
+  auto names = files_->list(dir_);
+  if (!names) return tl::unexpected(names.error());
+  std::vector<std::uint64_t> numbers;
+  for (const auto& name : *names) {
+    if (name.ends_with(temp_suffix)) {
+      // A compaction that did not finish; its source segments are intact.
+      (void)files_->remove(dir_ / name);
       continue;
     }
-    if (const auto n = segment_number(p); n != 0) files.emplace_back(n, p);
+    if (const auto n = segment_number(name); n != 0) numbers.push_back(n);
   }
-  if (ec) {
-    return core::fail(core::errc::io,
-                      "cannot list the spool directory " + dir_.string() + ": " + ec.message());
-  }
-  std::sort(files.begin(), files.end());
+  std::sort(numbers.begin(), numbers.end());
 
-  // Replay: events minus removals. The same id can appear twice when a crash interrupted a
-  // compaction after its rename: the first copy wins.
-  std::map<std::uint64_t, std::pair<std::uint64_t, stored_event>> events;  // id -> segment, event
-  std::set<std::uint64_t> removed;
-  std::uint64_t max_id = 0;
-  for (const auto& [number, path] : files) {
-    auto bytes = read_file(path);
+  // Replay: events minus removals.
+  replay found;
+  for (const auto number : numbers) {
+    auto bytes = files_->read(segment_path(number));
     if (!bytes) return tl::unexpected(bytes.error());
     const auto decoded = decode_segment(*bytes);
     ++report_.segments;
@@ -168,30 +128,28 @@ core::result<void> journal::load() {
       ++report_.torn_segments;
       report_.ignored_bytes += bytes->size() - decoded.valid_bytes;
     }
-    for (const auto& r : decoded.records) {
-      if (const auto* e = std::get_if<event_record>(&r)) {
-        max_id = std::max(max_id, e->id);
-        events.try_emplace(e->id, number,
-                           stored_event{e->id, e->stream, e->timestamp_ms, e->message});
-      } else {
-        for (const auto id : std::get<removal_record>(r).ids) {
-          max_id = std::max(max_id, id);
-          removed.insert(id);
-        }
-      }
+    for (const auto& d : decoded.damaged) {
+      ++report_.damaged_records;
+      report_.damaged_bytes += d.bytes;
     }
+    auto& seg = segments_[number];
+    seg.removes_from = found.add(number, decoded.records);
+    seg.bytes = bytes->size();
     next_segment_ = std::max(next_segment_, number + 1);
-    segments_[number] = segment{-1, bytes->size(), 0};
     file_bytes_ += bytes->size();
   }
-  next_id_ = max_id + 1;
+  next_id_ = found.max_id + 1;
   std::string live_records;  // what the compaction below writes: no second read of the files
-  for (auto& [id, entry] : events) {
+  for (auto& [id, entry] : found.events) {
     auto& [number, e] = entry;
-    if (removed.contains(id)) continue;
+    if (found.removed.contains(id)) continue;
     live_[id] = live_event{number, encoded_size(e.stream, e.message)};
     live_bytes_ += live_[id].bytes;
     ++segments_[number].live;
+    for (auto [c, end] = found.copies.equal_range(id); c != end; ++c) {
+      copies_.emplace(id, c->second);
+      ++segments_[c->second].live;
+    }
     encode(event_record{e.id, e.timestamp_ms, e.stream, e.message}, live_records);
     loaded_.push_back(std::move(e));
   }
@@ -208,7 +166,7 @@ core::result<std::string> journal::read_live_records() const {
   std::string out;
   std::set<std::uint64_t> written;
   for (const auto& [number, seg] : segments_) {
-    auto bytes = read_file(segment_path(number));
+    auto bytes = files_->read(segment_path(number));
     if (!bytes) return tl::unexpected(bytes.error());
     for (const auto& r : decode_segment(*bytes).records) {
       const auto* e = std::get_if<event_record>(&r);
@@ -230,39 +188,38 @@ core::result<void> journal::compact(std::string live_records) {
   fs::path temp_path = final_path;
   temp_path.replace_extension(temp_suffix);
   if (!live_.empty()) {
-    const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return tl::unexpected(io_error("cannot create", temp_path, errno));
-    auto written_ok = write_all(fd, out, temp_path);
-    if (written_ok && ::fdatasync(fd) != 0) {
-      written_ok = tl::unexpected(io_error("cannot sync", temp_path, errno));
+    auto file = files_->create(temp_path);
+    if (!file) return tl::unexpected(file.error());
+    auto written = (*file)->append(out);
+    if (written) written = (*file)->sync();
+    file->reset();
+    if (written) written = files_->rename(temp_path, final_path);
+    if (!written) {
+      (void)files_->remove(temp_path);
+      return written;
     }
-    ::close(fd);
-    if (!written_ok) {
-      ::unlink(temp_path.c_str());
-      return written_ok;
-    }
-    if (::rename(temp_path.c_str(), final_path.c_str()) != 0) {
-      const int err = errno;
-      ::unlink(temp_path.c_str());
-      return tl::unexpected(io_error("cannot rename", temp_path, err));
-    }
-    if (auto synced = sync_directory(dir_); !synced) return synced;
+    if (auto synced = files_->sync_directory(dir_); !synced) return synced;
   }
-  // The new segment holds every live event: the old ones can go.
+  // The new segment holds every live event: the old ones can go, and with them whatever a
+  // pending removal referred to.
   for (auto& [old, seg] : segments_) {
-    if (seg.fd >= 0) ::close(seg.fd);
-    ::unlink(segment_path(old).c_str());
+    seg.file.reset();
+    (void)files_->remove(segment_path(old));
   }
   segments_.clear();
+  copies_.clear();
+  pending_removals_.clear();
   file_bytes_ = 0;
   current_ = 0;
   if (!live_.empty()) {
-    segments_[number] = segment{-1, out.size(), live_.size()};
+    auto& seg = segments_[number];
+    seg.bytes = out.size();
+    seg.live = live_.size();
     file_bytes_ = out.size();
     for (auto& [id, e] : live_) e.segment = number;
     current_ = number;  // reopened for appending on the next write
   }
-  return sync_directory(dir_);
+  return files_->sync_directory(dir_);
 }
 
 std::vector<stored_event> journal::take_loaded() {
@@ -272,49 +229,36 @@ std::vector<stored_event> journal::take_loaded() {
 
 core::result<void> journal::write_record(const std::string& bytes) {
   if (current_ != 0 && segments_[current_].bytes >= opts_.segment_bytes) {
-    auto& seg = segments_[current_];
-    if (seg.fd >= 0) ::close(seg.fd);
-    seg.fd = -1;
+    segments_[current_].file.reset();
     current_ = 0;
   }
-  bool created = false;
-  if (current_ == 0) {
-    current_ = next_segment_++;
-    segments_[current_] = segment{};
-    created = true;
-  }
+  const bool created = current_ == 0;
+  if (created) current_ = next_segment_++;
   auto& seg = segments_[current_];
   const fs::path path = segment_path(current_);
-  if (seg.fd < 0) {
-    seg.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (seg.fd < 0) {
-      const int err = errno;
+  if (!seg.file) {
+    auto opened = files_->open_append(path);
+    if (opened && created) {
+      if (auto synced = files_->sync_directory(dir_); !synced)
+        opened = tl::unexpected(synced.error());
+    }
+    if (!opened) {
       if (created) {
+        (void)files_->remove(path);
         segments_.erase(current_);
         current_ = 0;
       }
-      return tl::unexpected(io_error("cannot open", path, err));
+      return tl::unexpected(opened.error());
     }
-    if (created) {
-      if (auto synced = sync_directory(dir_); !synced) {
-        ::close(seg.fd);
-        ::unlink(path.c_str());
-        segments_.erase(current_);
-        current_ = 0;
-        return synced;
-      }
-    }
+    seg.file = std::move(*opened);
   }
-  auto written = write_all(seg.fd, bytes, path);
-  if (written && ::fdatasync(seg.fd) != 0) {
-    written = tl::unexpected(io_error("cannot sync", path, errno));
-  }
+  auto written = seg.file->append(bytes);
+  if (written) written = seg.file->sync();
   if (!written) {
     // Cut the partial record off so the next record does not follow garbage. When even that
     // fails, leave the segment (its torn tail is skipped on load) and start a new one.
-    if (::ftruncate(seg.fd, static_cast<off_t>(seg.bytes)) != 0 || ::fdatasync(seg.fd) != 0) {
-      ::close(seg.fd);
-      seg.fd = -1;
+    if (!seg.file->truncate(seg.bytes)) {
+      seg.file.reset();
       current_ = 0;
     }
     return written;
@@ -325,11 +269,26 @@ core::result<void> journal::write_record(const std::string& bytes) {
 }
 
 core::result<void> journal::flush_pending_removals() {
-  if (pending_removals_.empty()) return {};
-  std::string bytes;
-  encode(removal_record{pending_removals_}, bytes);
-  if (auto written = write_record(bytes); !written) return written;
-  pending_removals_.clear();
+  // A removal of an event whose segment is deleted needs no record any more.
+  std::erase_if(pending_removals_,
+                [&](const pending_removal& p) { return !segments_.contains(p.segment); });
+  // In records of bounded size: each is below the decoder's cap, and each written one is kept
+  // when a later one does not fit.
+  while (!pending_removals_.empty()) {
+    const auto chunk =
+        pending_removals_.end() -
+        static_cast<std::ptrdiff_t>(std::min(pending_removals_.size(), max_removal_ids_per_record));
+    removal_record r;
+    for (auto it = chunk; it != pending_removals_.end(); ++it) r.ids.push_back(it->id);
+    std::string bytes;
+    encode(r, bytes);
+    if (auto written = write_record(bytes); !written) return written;
+    auto& written_in = segments_[current_];
+    for (auto it = chunk; it != pending_removals_.end(); ++it) {
+      if (it->segment != current_) written_in.removes_from.insert(it->segment);
+    }
+    pending_removals_.erase(chunk, pending_removals_.end());
+  }
   return {};
 }
 
@@ -350,30 +309,56 @@ core::result<std::uint64_t> journal::append(std::string_view stream, std::int64_
 
 core::result<void> journal::remove(std::span<const std::uint64_t> ids) {
   const std::lock_guard lock(mutex_);
+  const auto forget = [&](std::uint64_t id, std::uint64_t number) {
+    const auto seg = segments_.find(number);
+    if (seg == segments_.end()) return;
+    --seg->second.live;
+    pending_removals_.push_back({id, number});
+  };
   for (const auto id : ids) {
     const auto it = live_.find(id);
     if (it == live_.end()) continue;
-    if (auto seg = segments_.find(it->second.segment); seg != segments_.end()) --seg->second.live;
+    forget(id, it->second.segment);
+    const auto [first_copy, end] = copies_.equal_range(id);
+    for (auto c = first_copy; c != end; ++c) forget(id, c->second);
+    copies_.erase(first_copy, end);
     live_bytes_ -= it->second.bytes;
     live_.erase(it);
-    pending_removals_.push_back(id);
   }
   auto flushed = flush_pending_removals();
-  if (flushed) collect_garbage();
+  // Also when the record could not be written: deleting a segment needs no space, and the
+  // events of a deleted segment are not sent again.
+  collect_garbage();
   return flushed;
 }
 
+bool journal::deletable(const segment& seg) const {
+  return seg.live == 0 && std::none_of(seg.removes_from.begin(), seg.removes_from.end(),
+                                       [&](std::uint64_t n) { return segments_.contains(n); });
+}
+
 void journal::collect_garbage() {
-  // Oldest first only: a removal record in a later segment may refer to events in an earlier
-  // one, so a segment goes only when every segment before it is gone too.
-  while (!segments_.empty()) {
-    auto it = segments_.begin();
-    if (it->first == current_ || it->second.live > 0) break;
-    if (it->second.fd >= 0) ::close(it->second.fd);
-    ::unlink(segment_path(it->first).c_str());
-    file_bytes_ -= it->second.bytes;
-    segments_.erase(it);
+  // Deleting a segment can make another deletable (one whose removals referred to it): repeat.
+  for (bool deleted = true; deleted;) {
+    deleted = false;
+    for (auto it = segments_.begin(); it != segments_.end();) {
+      if (!deletable(it->second)) {
+        ++it;
+        continue;
+      }
+      it->second.file.reset();  // the current segment too: the next write starts a new one
+      if (!files_->remove(segment_path(it->first))) {
+        ++it;  // still on disk, still accounted for; tried again with the next removal
+        continue;
+      }
+      if (it->first == current_) current_ = 0;
+      file_bytes_ -= it->second.bytes;
+      it = segments_.erase(it);
+      deleted = true;
+    }
   }
+  std::erase_if(pending_removals_,
+                [&](const pending_removal& p) { return !segments_.contains(p.segment); });
   if (file_bytes_ > 2 * opts_.segment_bytes && file_bytes_ > 4 * live_bytes_) (void)compact();
 }
 

@@ -88,6 +88,32 @@ std::optional<record> decode_body(std::string_view body) {
   return std::nullopt;
 }
 
+// The header of the record at `pos`: its body length when the magic is right and the body is
+// within `bytes`, and whether the body matches its checksum.
+struct frame_info {
+  std::optional<std::size_t> length;
+  bool crc_ok{false};
+};
+
+frame_info read_frame(std::string_view bytes, std::size_t pos) {
+  reader header(bytes.substr(pos));
+  const auto magic = header.uint(4);
+  const auto length = header.uint(4);
+  const auto crc = header.uint(4);
+  if (!magic || !length || !crc || *magic != record_magic ||
+      bytes.size() - pos - record_header_bytes < *length) {
+    return {};
+  }
+  const auto body = bytes.substr(pos + record_header_bytes, *length);
+  return {static_cast<std::size_t>(*length), crc32c(body) == *crc};
+}
+
+bool is_valid_record(std::string_view bytes, std::size_t pos) {
+  const auto f = read_frame(bytes, pos);
+  return f.length && f.crc_ok &&
+         decode_body(bytes.substr(pos + record_header_bytes, *f.length)).has_value();
+}
+
 }  // namespace
 
 void encode(const event_record& r, std::string& out) {
@@ -114,20 +140,21 @@ decoded_segment decode_segment(std::string_view bytes) {
   decoded_segment out;
   std::size_t pos = 0;
   while (pos < bytes.size()) {
-    reader header(bytes.substr(pos));
-    const auto magic = header.uint(4);
-    const auto length = header.uint(4);
-    const auto crc = header.uint(4);
-    if (!magic || !length || !crc || *magic != record_magic || *length > max_record_body_bytes ||
-        bytes.size() - pos - record_header_bytes < *length) {
-      break;
+    const auto f = read_frame(bytes, pos);
+    if (f.length && f.crc_ok) {
+      if (auto r = decode_body(bytes.substr(pos + record_header_bytes, *f.length))) {
+        out.records.push_back(std::move(*r));
+        pos += record_header_bytes + *f.length;
+        continue;
+      }
     }
-    const auto body = bytes.substr(pos + record_header_bytes, *length);
-    if (crc32c(body) != *crc) break;
-    auto r = decode_body(body);
-    if (!r) break;
-    out.records.push_back(std::move(*r));
-    pos += record_header_bytes + *length;
+    // A crash leaves at most the last record incomplete. A record whose frame is whole but whose
+    // body is wrong, followed by a valid record, was damaged in place: skip it alone.
+    if (!f.length) break;
+    const std::size_t next = pos + record_header_bytes + *f.length;
+    if (next >= bytes.size() || !is_valid_record(bytes, next)) break;
+    out.damaged.push_back({pos, next - pos});
+    pos = next;
   }
   out.valid_bytes = pos;
   out.torn = pos < bytes.size();

@@ -5,8 +5,10 @@
 //
 // all little-endian. A body is either an event (type 1: id, timestamp, stream, message) or a
 // removal (type 2: ids of events delivered or dropped). decode_segment() reads records until
-// the end or the first record that is short, oversized, or fails its checksum: after a crash
-// only the tail can be torn, and nothing after a bad record is trusted.
+// the end or the first record that is short or fails its checksum: after a crash only the tail
+// can be torn, and nothing after a bad record is trusted, with one exception: a bad record whose
+// frame is intact and that is followed by a whole, valid record was damaged in place (a crash
+// never leaves that), so it alone is skipped, and reported, and the records after it are kept.
 
 #include <cstddef>
 #include <cstdint>
@@ -19,9 +21,15 @@ namespace cwp::spool {
 
 inline constexpr std::uint32_t record_magic = 0x31505743U;  // "CWP1" read as little-endian
 inline constexpr std::size_t record_header_bytes = 12;
-// Larger than any event CloudWatch accepts (1 MiB) plus its stream name; anything bigger is
-// corruption.
+// The largest record body the journal writes: more than any event CloudWatch accepts (1 MiB)
+// plus its stream name. The decoder also reads larger records when they are whole and their
+// checksum matches (earlier versions wrote removal records of any size).
 inline constexpr std::size_t max_record_body_bytes = 2U * 1024U * 1024U;
+// The most ids one removal record holds (512 KiB of body): larger removals are written as
+// several records, each below max_record_body_bytes, so each fits in what a nearly full disk
+// has left.
+inline constexpr std::size_t max_removal_ids_per_record = 65'536;
+static_assert(1 + 4 + 8 * max_removal_ids_per_record <= max_record_body_bytes);
 
 struct event_record {
   std::uint64_t id{0};
@@ -38,14 +46,21 @@ struct removal_record {
 
 using record = std::variant<event_record, removal_record>;
 
-// Appends the encoded record to `out`.
+// Appends the encoded record to `out`. A removal should hold at most max_removal_ids_per_record.
 void encode(const event_record& r, std::string& out);
 void encode(const removal_record& r, std::string& out);
 
+struct byte_range {
+  std::size_t offset{0};
+  std::size_t bytes{0};
+  bool operator==(const byte_range&) const = default;
+};
+
 struct decoded_segment {
   std::vector<record> records;
-  std::size_t valid_bytes{0};  // length of the prefix made of whole, valid records
-  bool torn{false};            // bytes after valid_bytes were ignored
+  std::size_t valid_bytes{0};       // end of the last whole, valid record
+  bool torn{false};                 // bytes after valid_bytes were ignored
+  std::vector<byte_range> damaged;  // records before valid_bytes skipped: damaged in place
 };
 
 decoded_segment decode_segment(std::string_view bytes);

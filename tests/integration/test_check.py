@@ -248,6 +248,37 @@ def test_session_token_and_secret_never_appear_in_text_or_json(moto, run_binary)
         assert token not in output and moto.publisher.secret_access_key not in output
 
 
+def signatures_seen(fault_proxy) -> list[str]:
+    """The Signature= values of every request the proxy received."""
+    out = []
+    for req in fault_proxy.requests():
+        auth = req["headers"].get("Authorization", "")
+        if "Signature=" in auth:
+            out.append(auth.split("Signature=", 1)[1].split(",")[0])
+    return out
+
+
+def test_server_text_quoting_the_requests_secrets_never_reaches_the_output(
+    moto, run_binary, fault_proxy
+) -> None:
+    """AWS quotes the canonical request (x-amz-security-token included) in a signature-mismatch
+    message; the proxy here quotes every header, Authorization too. None of it may be printed."""
+    token = "IQoJb3JpZ2luX2VjE" + random_secret(60)
+    env = {**moto.env("publisher", endpoint=fault_proxy.url), "AWS_SESSION_TOKEN": token}
+    fault_proxy.add_faults({"match": "*", "status": 403, "type": "SignatureDoesNotMatch",
+                            "echo_request": True, "times": None})
+    for args in ([], ["--output", "json"]):
+        result = check(run_binary, env, *args)
+        assert result.rc == 3, result.describe()
+        output = result.stdout + result.stderr
+        assert "x-amz-security-token:[redacted]" in output, result.describe()
+        assert token not in output and moto.publisher.secret_access_key not in output
+        signatures = signatures_seen(fault_proxy)
+        assert signatures, "the calls were signed and went through the proxy"
+        for signature in signatures:
+            assert signature not in output, result.describe()
+
+
 def test_an_unknown_output_format_is_a_usage_error_naming_the_option(moto, run_binary) -> None:
     result = check(run_binary, moto.env("publisher"), "--output", "yaml")
     assert result.rc == 2, result.describe()

@@ -274,6 +274,31 @@ def test_unknown_access_key_is_rejected_with_exit_3(moto, run_binary) -> None:
     assert moto.log_groups() == []
 
 
+def test_retry_warnings_and_errors_never_quote_the_requests_secrets(
+    moto, run_binary, fault_proxy
+) -> None:
+    """A 500 whose message quotes the request back (token, Authorization) is retried: neither the
+    WARN line of the retry nor the final ERROR may carry those secrets."""
+    token = "IQoJb3JpZ2luX2VjE" + random_secret(60)
+    env = {
+        **moto.env("publisher", endpoint=fault_proxy.url),
+        "AWS_SESSION_TOKEN": token,
+        "AWS_MAX_ATTEMPTS": "2",
+    }
+    fault_proxy.add_faults({"match": "GetCallerIdentity", "status": 500, "type": "InternalFailure",
+                            "echo_request": True, "times": None})
+    result = run_binary(["once"], env=env)
+    assert result.rc == 1, result.describe()
+    out, err = lines(result)
+    retries = [line for line in out if line["level"] == "WARN" and "retrying" in line["message"]]
+    assert retries and all("[redacted]" in json.dumps(line) for line in retries), result.describe()
+    output = result.stdout + result.stderr
+    assert token not in output and moto.publisher.secret_access_key not in output
+    for req in fault_proxy.requests("GetCallerIdentity"):
+        auth = req["headers"]["Authorization"]
+        assert auth not in output and auth.split("Signature=", 1)[1] not in output
+
+
 @pytest.mark.parametrize("missing", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
 def test_missing_credential_variable_is_exit_2_without_network(
     moto, run_binary, fault_proxy, missing

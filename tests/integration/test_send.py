@@ -11,13 +11,16 @@ when some were not, 2 for usage errors.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import subprocess
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import json_log
 import pytest
@@ -290,3 +293,155 @@ def test_a_terminal_gets_a_progress_line_redrawn_in_place(
     assert "\r\x1b[K" in text, "the progress line is cleared before the summary"
     assert text.rstrip("\r\n").split("\n")[-1].split("\r\x1b[K")[-1].startswith(f"send: {sent} lines")
     assert len(get_events(DEFAULT_GROUP, "progress", expected=sent)) == sent
+
+
+# ------------------------------------------------------------------ memory bound, whatever the input
+
+MAX_RSS_BYTES = 64 * 1024 * 1024
+# Valid UTF-8 with 1-, 2-, 3- and 4-byte characters, so that piece cuts meet every kind.
+PATTERN = "ab\u00e9\u20ac\U0001F600z".encode()
+BLOCK = (PATTERN * (2**20 // len(PATTERN)) + b"abcd")[: 2**20]  # 1 MiB
+assert len(BLOCK) == 2**20 and BLOCK.decode()
+
+
+def no_newline_input(mebibytes: int) -> Iterator[bytes]:
+    """`mebibytes` MiB of valid UTF-8 without a single newline."""
+    for _ in range(mebibytes):
+        yield BLOCK
+
+
+class HashingLogsStub:
+    """A CloudWatch Logs endpoint that keeps nothing: it accepts every call and hashes the
+    messages of the PutLogEvents calls in the order they arrive (one stream, one sender)."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.events = 0
+        self.largest_message = 0
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # the answer's two writes: no 40 ms delayed-ACK wait
+
+            def do_POST(self) -> None:  # noqa: N802 (stdlib name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if self.headers.get("X-Amz-Target", "").endswith(".PutLogEvents"):
+                    for event in json.loads(body)["logEvents"]:
+                        message = event["message"].encode()
+                        stub.digest.update(message)
+                        stub.events += 1
+                        stub.largest_message = max(stub.largest_message, len(message))
+                answer = b"{}"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hashing_stub() -> Iterator[HashingLogsStub]:
+    stub = HashingLogsStub()
+    yield stub
+    stub.close()
+
+
+def peak_rss_bytes(pid: int) -> int | None:
+    """VmHWM of a running process: the peak RSS of its own image since exec. (The rusage of a
+    child would count the pages of the forked test process before the exec as well.)"""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmHWM:\s+(\d+) kB$", status, re.M)
+    return int(match.group(1)) * 1024 if match else None
+
+
+def send_measured(binary: Path, clean_home: Path, env: dict[str, str], args: list[str],
+                  chunks: Iterator[bytes], tmp_path: Path, request: pytest.FixtureRequest
+                  ) -> tuple[BinaryResult, int, str]:
+    """Runs send with `chunks` piped to its stdin. Returns the result, the peak RSS of the
+    process in bytes (VmHWM, read every 10 ms until it exits: a peak in its last 10 ms would be
+    missed) and the SHA-256 of what was piped."""
+    argv = [str(binary), "send", *args]
+    out_path, err_path = tmp_path / "send.out", tmp_path / "send.err"
+    digest = hashlib.sha256()
+    peak = 0
+    started = time.monotonic()
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen(argv, env=binary_env(clean_home, env), stdin=subprocess.PIPE,
+                                stdout=out, stderr=err)
+
+        def feed() -> None:
+            assert proc.stdin is not None
+            try:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    proc.stdin.write(chunk)
+            except BrokenPipeError:
+                pass
+            finally:
+                proc.stdin.close()
+
+        feeder = threading.Thread(target=feed)
+        feeder.start()
+        # Until it has exited (a zombie has no VmHWM any more); waitid leaves it unreaped.
+        while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+            peak = max(peak, peak_rss_bytes(proc.pid) or 0)
+            time.sleep(0.01)
+        proc.wait()
+        feeder.join()
+    result = BinaryResult(proc.returncode, out_path.read_text(errors="replace"),
+                          err_path.read_text(errors="replace"), argv, time.monotonic() - started)
+    _RECORDED.append((request.node.nodeid, argv, result.stdout, result.stderr))
+    print(f"send: {result.elapsed_s:.1f} s wall, peak RSS {peak / 2**20:.1f} MiB")
+    return result, peak, digest.hexdigest()
+
+
+def test_a_gibibyte_without_a_newline_is_sent_in_bounded_memory(
+    moto, binary, clean_home, hashing_stub, tmp_path, request
+):
+    # 1 GiB against a stub that hashes what it receives (moto would have to hold all of it).
+    total = 2**30
+    result, peak_rss, sent_digest = send_measured(
+        binary, clean_home, moto.env("publisher", endpoint=hashing_stub.url),
+        ["--stream", "one-gibibyte"], no_newline_input(total // 2**20), tmp_path, request)
+    assert result.rc == 0, result.describe()
+    figures = summary(result)
+    assert figures["lines"] == 1 and figures["split"] == 1, result.describe()
+    assert figures["bytes"] == total and figures["delivered"] == figures["events"]
+    assert peak_rss <= MAX_RSS_BYTES, f"peak RSS {peak_rss / 2**20:.1f} MiB"
+    assert hashing_stub.events == figures["events"] >= total // SPLIT_LIMIT
+    assert hashing_stub.largest_message <= SPLIT_LIMIT
+    assert hashing_stub.digest.hexdigest() == sent_digest, "what arrived is not what was sent"
+
+
+def test_a_long_line_without_a_newline_reads_back_identical_from_cloudwatch_logs(
+    moto, binary, clean_home, aws_cli, tmp_path, request
+):
+    total = 64 * 2**20
+    result, peak_rss, sent_digest = send_measured(
+        binary, clean_home, moto.env("publisher"), ["--log-group", "/long-line", "--stream", "long"],
+        no_newline_input(total // 2**20), tmp_path, request)
+    assert result.rc == 0, result.describe()
+    figures = summary(result)
+    assert figures["lines"] == 1 and figures["split"] == 1 and figures["bytes"] == total
+    assert peak_rss <= MAX_RSS_BYTES, f"peak RSS {peak_rss / 2**20:.1f} MiB"
+    events = all_events(aws_cli, "/long-line", "long")
+    assert len(events) == figures["events"]
+    messages = [e["message"].encode() for e in events]
+    assert max(len(m) for m in messages) <= SPLIT_LIMIT
+    assert hashlib.sha256(b"".join(messages)).hexdigest() == sent_digest, "read back differs"

@@ -215,6 +215,33 @@ def test_a_full_disk_degrades_to_memory_with_an_error_and_recovers(
     assert_exactly_once_on_schedule(beats, acknowledged)
 
 
+def test_what_is_delivered_while_the_disk_is_full_is_not_sent_again_after_a_restart(
+    moto, fault_proxy, start_daemon, get_events, today, small_tmpfs
+):
+    spool = small_tmpfs / "spool"
+    fault_proxy.stop()
+    first = start_daemon(spool_env(moto, fault_proxy.url, spool))
+    first.wait_for(on_disk, count=3, timeout=20)
+    fill(small_tmpfs)  # and it stays full: the removal record after the delivery cannot be written
+    first.wait_for(lambda l: "Cannot write to the spool directory" in l["message"], timeout=20)
+    fault_proxy.start()
+    first.wait_for(lambda l: "kept while CloudWatch Logs was unreachable" in l["message"], timeout=90)
+    rc, _ = first.stop(signal.SIGTERM)
+    assert rc == 0, first.text()
+    assert not [l for l in first.lines() if l["message"].startswith(("Stopped with", "Shutdown"))]
+
+    second = start_daemon(spool_env(moto, None, spool))
+    second.wait_for(lambda l: l["message"] == "Successfully published log to CloudWatch Logs")
+    assert second.stop()[0] == 0
+    restored = [l for l in second.lines() if l["message"].startswith("Restored ")]
+    acknowledged = {l["id"] for l in first.lines() + second.lines() if recorded(l)}
+    beats = delivered_heartbeats(get_events, f"heartbeat-{today}", expected=len(acknowledged))
+    # Duplicates 0, lost 0: each heartbeat of both processes arrives once.
+    assert_exactly_once_on_schedule(beats, acknowledged)
+    assert len([b for b in beats if b["event"] == "heartbeat"]) == len(acknowledged)
+    print(f"acknowledged {len(acknowledged)}, delivered {len(beats)}, restored: {restored}")
+
+
 def test_past_the_event_bound_the_oldest_are_dropped_and_a_marker_says_how_many(
     moto, fault_proxy, start_daemon, get_events, today, tmp_path
 ):

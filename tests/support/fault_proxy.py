@@ -34,7 +34,10 @@ A rule is a JSON object:
     status     answer `status` (default 500) with AWS JSON error body
                {"__type": type, "message": message} + x-amzn-ErrorType/x-amzn-RequestId, or the
                literal `raw` body (with `content_type`); `headers` adds/overrides headers (e.g. a
-               skewed `Date`); `close: true` closes the connection after the answer
+               skewed `Date`); `close: true` closes the connection after the answer;
+               `echo_request: true` makes the message quote the request back as AWS does for a
+               signature mismatch ("The Canonical String for this request should have been
+               ..."), here with every header, Authorization and X-Amz-Security-Token included
     reset      SO_LINGER(1,0) then close: the client sees a TCP RST
     delay      wait `ms` then forward
     hang       never answer; the connection is closed after `ms` (default: the hang cap, 60 s),
@@ -320,7 +323,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             up_headers, up_body = [], b""
         if action == "status":
-            status, headers, data = self._fault_response(rule)
+            status, headers, data = self._fault_response(rule, self._quoted_request(body))
             self.close_connection = self.close_connection or bool(rule.get("close"))
             self._send(status, headers, data)
             return status
@@ -392,7 +395,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, up_headers, up_body)
         return status
 
-    def _fault_response(self, rule: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    def _quoted_request(self, body: bytes) -> str:
+        """The request as an AWS signature-mismatch message quotes it: method, path, query, then
+        every header as lower-case `name:value` (secrets included), then the body."""
+        url = urllib.parse.urlsplit(self.path)
+        headers = "\n".join(f"{k.lower()}:{v.strip()}" for k, v in sorted(self.headers.items()))
+        return (
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method. Consult the service "
+            "documentation for details.\n\nThe Canonical String for this request should have "
+            f"been\n'{self.command}\n{url.path}\n{url.query}\n{headers}\n\n"
+            f"{body.decode('utf-8', 'replace')}'\n"
+        )
+
+    def _fault_response(
+        self, rule: dict[str, Any], quoted_request: str = ""
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         status = int(rule.get("status", 500))
         headers: dict[str, str] = {"x-amzn-RequestId": str(uuid.uuid4())}
         if "raw" in rule:
@@ -401,7 +419,10 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Type"] = rule.get("content_type", "text/html")
         else:
             error_type = rule.get("type", "InternalFailure")
-            doc = {"__type": error_type, "message": rule.get("message", "Injected fault")}
+            message = rule.get("message", "Injected fault")
+            if rule.get("echo_request"):
+                message = quoted_request
+            doc = {"__type": error_type, "message": message}
             data = json.dumps(doc).encode()
             headers["Content-Type"] = rule.get("content_type", "application/x-amz-json-1.1")
             headers["x-amzn-ErrorType"] = error_type

@@ -13,8 +13,8 @@ scripted_transport& scripted_transport::fail(core::errc code, std::string messag
   return *this;
 }
 
-core::result<http::response> scripted_transport::send(const http::request& req,
-                                                      const http::send_options& /*options*/) {
+core::result<http::response> scripted_transport::round_trip(const http::request& req,
+                                                            const http::send_options& /*options*/) {
   requests_.push_back(req);
   if (script_.empty()) {
     if (fallback_) return fallback_(req);

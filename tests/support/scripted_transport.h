@@ -23,13 +23,13 @@ class scripted_transport final : public http::transport {
     fallback_ = std::move(fallback);
   }
 
-  core::result<http::response> send(const http::request& req,
-                                    const http::send_options& options) override;
-
   const std::vector<http::request>& requests() const { return requests_; }
   std::size_t remaining() const { return script_.size(); }
 
  private:
+  core::result<http::response> round_trip(const http::request& req,
+                                          const http::send_options& options) override;
+
   std::deque<step> script_;
   std::vector<http::request> requests_;
   std::function<step(const http::request&)> fallback_;

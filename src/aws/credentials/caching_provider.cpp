@@ -11,7 +11,7 @@ std::string expiry_text(const credentials& c) {
 
 }  // namespace
 
-core::result<credentials> caching_provider::fetch(bool refreshing) {
+core::result<credentials> caching_provider::fetch(bool refreshing, std::uint64_t generation) {
   auto fresh = inner_->get();
   if (!fresh) return fresh;
   if (log_ != nullptr) {
@@ -23,15 +23,19 @@ core::result<credentials> caching_provider::fetch(bool refreshing) {
                logging::kv("credentials_expiration", expiry_text(*fresh))});
   }
   cached_ = *fresh;
-  invalidated_ = false;
+  // An invalidate() during the fetch has moved the count on: the next get() fetches again.
+  cached_generation_ = generation;
   return fresh;
 }
 
 core::result<credentials> caching_provider::get() {
   const std::lock_guard lock(mutex_);
-  if (!cached_ || invalidated_) {
+  const std::uint64_t generation = invalidations_.load();
+  const bool invalidated = generation != cached_generation_;
+  if (invalidated) inner_->invalidate();
+  if (!cached_ || invalidated) {
     quiet_until_.reset();
-    return fetch(cached_.has_value());
+    return fetch(cached_.has_value(), generation);
   }
   if (!cached_->expiration) return *cached_;
 
@@ -43,7 +47,7 @@ core::result<credentials> caching_provider::get() {
   if (still_valid && quiet_until_ && now < *quiet_until_) return *cached_;
 
   quiet_until_ = now + policy_.retry_interval;
-  auto fresh = fetch(true);
+  auto fresh = fetch(true, generation);
   if (fresh) return fresh;
 
   const std::string provider = cached_->provider;
@@ -66,10 +70,6 @@ core::result<credentials> caching_provider::get() {
   return *cached_;
 }
 
-void caching_provider::invalidate() {
-  const std::lock_guard lock(mutex_);
-  invalidated_ = true;
-  inner_->invalidate();
-}
+void caching_provider::invalidate() { invalidations_.fetch_add(1); }
 
 }  // namespace cwp::aws

@@ -3,9 +3,13 @@
 // does: an advisory refresh inside 15 minutes of expiry (a failure keeps the current
 // credentials), a mandatory one inside 10 minutes. Statically stable: while the current
 // credentials have not expired, a failed refresh logs a WARN and keeps serving them. Refreshes
-// are serialized: concurrent callers wait for the one in flight.
+// are serialized: concurrent callers of get() wait for the one in flight. invalidate() never
+// waits (the main loop calls it on SIGHUP while a refresh may hang in credential_process or
+// STS retries): it only counts, and the next get() acts on the count.
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,20 +40,26 @@ class caching_provider final : public credentials_provider {
   // Fails only when there are no usable credentials: the first fetch failed, the current ones
   // have expired (or were invalidated) and the refresh failed.
   core::result<credentials> get() override;
-  // The next get() fetches new credentials (after an expired-token answer).
+  // The next get() fetches new credentials (after an expired-token answer, or SIGHUP), even
+  // when a refresh is in flight now: what that refresh brings is not trusted either. Returns at
+  // once; the inner provider's invalidate() is called by that next get(), under the lock, so
+  // providers never see invalidate() and get() at the same time.
   void invalidate() override;
 
  private:
-  core::result<credentials> fetch(bool refreshing);
+  // `generation`: the invalidation count the fetched credentials answer.
+  core::result<credentials> fetch(bool refreshing, std::uint64_t generation);
 
   std::unique_ptr<credentials_provider> inner_;
   const core::clock* clock_;
   const logging::logger* log_;
   refresh_policy policy_;
 
-  std::mutex mutex_;
-  std::optional<credentials> cached_;  // guarded by mutex_
-  bool invalidated_{false};
+  std::atomic<std::uint64_t> invalidations_{0};  // bumped by invalidate(), without the lock
+
+  std::mutex mutex_;  // guards what follows; held for the whole of a fetch
+  std::optional<credentials> cached_;
+  std::uint64_t cached_generation_{0};  // cached_ is trusted while this equals invalidations_
   std::optional<std::chrono::steady_clock::time_point> quiet_until_;
 };
 

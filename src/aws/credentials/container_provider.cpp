@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/json_credentials.h"
-#include "aws/credentials/text_file.h"
+#include "core/text_file.h"
 
 namespace cwp::aws {
 namespace {
@@ -60,7 +60,7 @@ core::result<std::optional<std::string>> authorization(const core::environment& 
   std::string token;
   if (auto file = env.non_empty(token_file_variable)) {
     variable = token_file_variable;
-    auto text = read_text_file(*file, container_provider::max_token_file_bytes);
+    auto text = core::read_text_file(*file, container_provider::max_token_file_bytes);
     if (!text) {
       return core::fail(core::errc::credentials, variable + ": " + text.error().message);
     }
@@ -138,6 +138,9 @@ core::result<credentials> container_provider::get() {
     req.target = *url;
     req.add_header("Accept", "application/json");
     if (*token) req.add_header("Authorization", **token);
+    // As botocore: never through HTTP(S)_PROXY. The agent is local (loopback, the ECS or EKS
+    // link-local address), and a proxy would receive the Authorization token.
+    req.bypass_proxy = true;
     response = transport_->send(req, http::send_options{request_timeout, request_timeout});
     if (!worth_retrying(response) || attempt == max_attempts) break;
     clock_->sleep_for(retry_delay);

@@ -178,6 +178,9 @@ core::result<run_outcome> run(const std::string& program, std::vector<std::strin
   spawn_setup setup;
   ::posix_spawn_file_actions_adddup2(setup.actions(), pipe_fds[1], STDOUT_FILENO);
   ::posix_spawn_file_actions_addopen(setup.actions(), STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // Nothing of ours beyond stdin, stdout and stderr reaches the helper, even a descriptor some
+  // library opened without O_CLOEXEC (ours all have it).
+  ::posix_spawn_file_actions_addclosefrom_np(setup.actions(), STDERR_FILENO + 1);
   std::vector<char*> args = c_array(argv);
   std::vector<char*> vars = c_array(envp);
   pid_t pid = 0;

@@ -1,6 +1,6 @@
 #include "aws/credentials/shared_config.h"
 
-#include "aws/credentials/text_file.h"
+#include "core/text_file.h"
 
 namespace cwp::aws {
 namespace {
@@ -43,10 +43,10 @@ core::result<file_read> read_shared_file(const core::environment& env, std::stri
                                          const std::string& fallback) {
   file_read out;
   const std::string configured = env.non_empty(variable).value_or(fallback);
-  auto path = expand_home(configured, env);
+  auto path = core::expand_home(configured, env);
   if (!path) return out;
   out.path = *path;
-  auto text = read_text_file(out.path, max_shared_file_bytes);
+  auto text = core::read_text_file(out.path, max_shared_file_bytes);
   if (!text) {
     return core::fail(core::errc::io, std::string(variable) + ": " + text.error().message);
   }

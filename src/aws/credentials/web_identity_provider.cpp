@@ -1,6 +1,6 @@
 #include "aws/credentials/web_identity_provider.h"
 
-#include "aws/credentials/text_file.h"
+#include "core/text_file.h"
 
 namespace cwp::aws {
 namespace {
@@ -29,7 +29,7 @@ core::result<credentials> web_identity_provider::get() {
                                                    settings_.token_file + ") but no role: set " +
                                                    settings_.role_arn_setting);
   }
-  auto text = read_text_file(settings_.token_file, max_token_file_bytes);
+  auto text = core::read_text_file(settings_.token_file, max_token_file_bytes);
   if (!text) {
     return core::fail(core::errc::credentials, "web identity token: " + text.error().message);
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/time_format.h"
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
@@ -209,6 +211,57 @@ TEST_F(ServiceClient, NoLogLineOrErrorEverContainsTheSecretOrSignature) {
     const auto auth = *req.find_header("Authorization");
     const auto sig = auth.substr(auth.find("Signature=") + 10);
     EXPECT_EQ(all.find(sig), std::string::npos);
+  }
+}
+
+// Temporary credentials with a session token long enough to be recognisable in any text.
+class session_provider final : public credentials_provider {
+ public:
+  static constexpr const char* token = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKENvalue/with+slash=";
+  core::result<credentials> get() override {
+    return credentials{"ASIASESSION", secret, token, std::nullopt, "test"};
+  }
+};
+
+// What AWS answers when a signature does not verify: the message quotes the canonical request it
+// expected, whose headers include x-amz-security-token. This server also echoes the whole
+// Authorization value (signature included) and the secret key: the worst a server could send.
+http::response echoing_answer(const http::request& sent, int status, const std::string& code) {
+  const std::string message =
+      "The request signature we calculated does not match the signature you provided.\n\n"
+      "The Canonical String for this request should have been\n'POST\n/\n\n"
+      "host:" +
+      sent.find_header("Host").value_or("") +
+      "\nx-amz-date:" + sent.find_header("X-Amz-Date").value_or("") +
+      "\nx-amz-security-token:" + sent.find_header("X-Amz-Security-Token").value_or("") +
+      "\n'\nAuthorization: " + sent.find_header("Authorization").value_or("") +
+      "\nSecret: " + secret;
+  const nlohmann::json body{{"__type", code}, {"message", message}};
+  return http::response{status, {{"x-amzn-RequestId", "rid"}}, body.dump()};
+}
+
+TEST_F(ServiceClient, ServerTextQuotingTheRequestsSecretsIsScrubbedFromErrorsAndRetryLines) {
+  session_provider creds;
+  int answered = 0;
+  transport.otherwise([&answered](const http::request& sent) -> core::result<http::response> {
+    return ++answered == 1 ? echoing_answer(sent, 500, "InternalFailure")
+                           : echoing_answer(sent, 400, "InvalidSignatureException");
+  });
+  const auto r = make(creds).call("PutLogEvents", put_request());
+  ASSERT_FALSE(r);
+  ASSERT_EQ(transport.requests().size(), 2U);
+  EXPECT_EQ(r.error().remote_code, "InvalidSignatureException");
+  EXPECT_EQ(sink.count(logging::level::warn), 1U) << "the 500 was retried once";
+  // What stays is the server's explanation, with the secrets cut out.
+  EXPECT_NE(r.error().message.find("x-amz-security-token:[redacted]"), std::string::npos)
+      << r.error().message;
+  const std::string all = sink.text() + "\n" + r.error().message;
+  EXPECT_EQ(all.find(session_provider::token), std::string::npos) << all;
+  EXPECT_EQ(all.find(secret), std::string::npos) << all;
+  for (const auto& req : transport.requests()) {
+    const auto auth = *req.find_header("Authorization");
+    EXPECT_EQ(all.find(auth), std::string::npos) << all;
+    EXPECT_EQ(all.find(auth.substr(auth.find("Signature=") + 10)), std::string::npos) << all;
   }
 }
 

@@ -9,6 +9,7 @@
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
 #include "support/file_size_limit.h"
+#include "support/memory_file_system.h"
 #include "support/scripted_logs.h"
 #include "support/scripted_transport.h"
 #include "support/temp_dir.h"
@@ -261,6 +262,30 @@ TEST_F(Shipper, EventsKeptInMemoryWhileTheDiskIsFullAreStillDelivered) {
   EXPECT_EQ(sent_messages(), (std::vector<std::string>{"memory only"}));
   EXPECT_EQ(s.pending(), 0U);
   EXPECT_EQ(journal->live_events(), 0U);
+}
+
+TEST_F(Shipper, WhatWasDeliveredWhileTheDiskWasFullIsNotSentAgainAfterARestart) {
+  testing::memory_file_system disk;
+  const auto open_on_disk = [&] {
+    auto j = spool::journal::open("/spool", {.files = &disk});
+    if (!j) throw std::runtime_error(j.error().message);
+    return std::move(*j);
+  };
+  {
+    auto journal = open_on_disk();
+    shipper first(pub_, log, clock, {}, journal.get());
+    first.enqueue("s", at(30s, "one"));
+    first.enqueue("s", at(20s, "two"));
+    disk.fill();  // the removal record after the delivery cannot be written
+    transport.respond(200, "{}");
+    EXPECT_EQ(first.flush().delivered, 2U);
+    EXPECT_EQ(journal->file_bytes(), 0U);
+  }
+  auto journal = open_on_disk();
+  shipper second(pub_, log, clock, {}, journal.get());
+  EXPECT_EQ(second.restored(), 0U);
+  EXPECT_EQ(second.pending(), 0U);
+  EXPECT_EQ(sent_messages(), (std::vector<std::string>{"one", "two"}));
 }
 
 }  // namespace

@@ -24,6 +24,12 @@ TEST(Settings, DefaultsAreTheReplacedImages) {
   EXPECT_EQ(s->retry.max_attempts, 3);
 }
 
+// Not under /tmp: anyone could plant the file or a symlink there before the daemon starts.
+TEST(Settings, TheDefaultHealthFileIsInARuntimeDirectoryNotAWorldWritableOne) {
+  EXPECT_EQ(resolve_env({})->health_file, "/run/cloudwatch-publisher/health.json");
+  EXPECT_EQ(resolve_env({{"CWP_HEALTH_FILE", "/data/h.json"}})->health_file, "/data/h.json");
+}
+
 TEST(Settings, RegionComesFromAwsRegionThenAwsDefaultRegion) {
   EXPECT_EQ(resolve_env({{"AWS_DEFAULT_REGION", "eu-west-1"}})->region, "eu-west-1");
   const auto both = resolve_env({{"AWS_REGION", "us-east-2"}, {"AWS_DEFAULT_REGION", "eu-west-1"}});

@@ -339,6 +339,37 @@ TEST_F(Check, OutputNeverContainsTheSecretOrTheToken) {
   }
 }
 
+TEST_F(Check, ServerTextQuotingTheRequestsSecretsNeverReachesTheReport) {
+  auto vars = keys();
+  vars.emplace("AWS_SESSION_TOKEN", token);
+  std::vector<std::string> signatures;
+  // AWS quotes the canonical request (with x-amz-security-token) when a signature does not
+  // verify; this server also echoes the Authorization value and the secret key.
+  transport.otherwise([&signatures](const http::request& sent) -> core::result<http::response> {
+    const std::string auth = sent.find_header("Authorization").value_or("");
+    signatures.push_back(auth.substr(auth.find("Signature=") + 10));
+    const std::string quoted =
+        "The Canonical String for this request should have been 'POST / "
+        "x-amz-security-token:" +
+        sent.find_header("X-Amz-Security-Token").value_or("") + "' Authorization: " + auth +
+        " key " + secret;
+    return http::response{
+        403, {{"Date", now_date}}, xml_error("SignatureDoesNotMatch", quoted.c_str())};
+  });
+  const auto r = run(vars);
+  EXPECT_EQ(r.code, exit_code::credentials_rejected);
+  ASSERT_FALSE(signatures.empty());
+  EXPECT_NE(named(r, "caller identity").detail.find("x-amz-security-token:[redacted]"),
+            std::string::npos)
+      << render_text(r, false);
+  for (const auto& text : {render_text(r, false), render_json(r)}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << text;
+    EXPECT_EQ(text.find(token), std::string::npos) << text;
+    EXPECT_EQ(text.find("Signature="), std::string::npos) << text;
+    for (const auto& sig : signatures) EXPECT_EQ(text.find(sig), std::string::npos) << text;
+  }
+}
+
 TEST(CheckRendering, TextIsOneLinePerCheckWithHintsAndASummary) {
   check_report r;
   r.checks = {{"region", check_status::pass, "eu-west-1 (AWS_REGION)", ""},

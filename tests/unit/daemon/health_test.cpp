@@ -1,6 +1,7 @@
 #include "daemon/health.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -217,6 +218,26 @@ TEST_F(HealthFile, CorruptFileIsUnhealthyAndSaysSo) {
   EXPECT_EQ(check(), exit_code::failed);
   EXPECT_TRUE(last_message().starts_with("Unhealthy: the health file " + path + " is not valid"))
       << last_message();
+}
+
+// Someone who can write to the health file's directory plants symlinks at the file's path and
+// at the temporary name a writer could predict (path.tmp.<pid>), pointing at files elsewhere:
+// the write must replace the link at the path and never write through any link.
+TEST_F(HealthFile, PlantedSymlinksAreNeverFollowed) {
+  namespace fs = std::filesystem;
+  const testing::temp_dir elsewhere;
+  const std::string victim = elsewhere.write("victim", "do not touch\n");
+  const std::string temp_victim = elsewhere.write("temp-victim", "do not touch\n");
+  fs::create_symlink(victim, path);
+  fs::create_symlink(temp_victim, path + ".tmp." + std::to_string(::getpid()));
+  fs::create_symlink(temp_victim, path + ".tmp");
+
+  ASSERT_TRUE(write_file_atomically(path, "{\"fresh\": true}\n"));
+  EXPECT_EQ(read(victim), "do not touch\n");
+  EXPECT_EQ(read(temp_victim), "do not touch\n");
+  EXPECT_FALSE(fs::is_symlink(path));
+  EXPECT_TRUE(fs::is_regular_file(path));
+  EXPECT_EQ(read(path), "{\"fresh\": true}\n");
 }
 
 }  // namespace

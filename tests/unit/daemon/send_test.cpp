@@ -20,22 +20,28 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-// Lines and pauses on the fake clock. Records how many requests had been sent when each line
-// was handed out, so tests see whether a batch went out before a later line was read.
-class scripted_lines final : public line_source {
+// Lines (or pieces of lines) and pauses on the fake clock. Records how many requests had been
+// sent when each piece was handed out, so tests see whether a batch went out before a later line
+// was read.
+class scripted_lines final : public io::line_source {
  public:
   scripted_lines(testing::fake_clock& clock, const testing::scripted_transport& transport)
       : clock_(clock), transport_(transport) {}
   scripted_lines& line(std::string text, std::chrono::milliseconds after = 0ms) {
-    steps_.push_back({std::move(text), after, false});
+    steps_.push_back({std::move(text), after, false, true});
+    return *this;
+  }
+  // A piece of a line that the next piece continues.
+  scripted_lines& piece(std::string text, std::chrono::milliseconds after = 0ms) {
+    steps_.push_back({std::move(text), after, false, false});
     return *this;
   }
   scripted_lines& pause(std::chrono::milliseconds d) {
-    steps_.push_back({"", d, true});
+    steps_.push_back({"", d, true, true});
     return *this;
   }
 
-  core::result<status> next(std::string& out, std::chrono::milliseconds wait) override {
+  core::result<status> next(io::line_piece& out, std::chrono::milliseconds wait) override {
     while (!steps_.empty()) {
       auto& s = steps_.front();
       if (s.delay > wait) {
@@ -50,10 +56,10 @@ class scripted_lines final : public line_source {
         steps_.pop_front();
         continue;
       }
-      out = std::move(s.text);
+      out = {std::move(s.text), s.final};
       steps_.pop_front();
       requests_before_line.push_back(transport_.requests().size());
-      return status::line;
+      return status::piece;
     }
     return status::end;
   }
@@ -65,6 +71,7 @@ class scripted_lines final : public line_source {
     std::string text;
     std::chrono::milliseconds delay;
     bool pause;
+    bool final;
   };
   testing::fake_clock& clock_;
   const testing::scripted_transport& transport_;
@@ -189,6 +196,22 @@ TEST_F(Send, AnOversizeLineIsSplitAtCharacterBoundariesNotTruncated) {
   EXPECT_EQ(first + second, line);
   EXPECT_EQ(events[0]["timestamp"], events[1]["timestamp"]);
   EXPECT_NE(status.str().find("1 long lines split"), std::string::npos) << status.str();
+}
+
+TEST_F(Send, ALineReadInPiecesIsOneLineSplitOnceWithTheTimeItBegan) {
+  // What the reader hands out for a line longer than one event: pieces, the last one final.
+  lines.piece("first part ").piece("second part ", 300ms).line("end", 300ms).line("next", 300ms);
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto events = batches().at(0)["logEvents"];
+  ASSERT_EQ(events.size(), 4U);
+  EXPECT_EQ(events[0]["message"], "first part ");
+  EXPECT_EQ(events[1]["message"], "second part ");
+  EXPECT_EQ(events[2]["message"], "end");
+  const std::int64_t start_ms = 1'767'268'800'000LL;
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(events[i]["timestamp"], start_ms) << i;
+  EXPECT_EQ(events[3]["timestamp"], start_ms + 900);
+  EXPECT_NE(status.str().find("send: 2 lines, 4 events"), std::string::npos) << status.str();
+  EXPECT_NE(status.str().find("; 1 long lines split"), std::string::npos) << status.str();
 }
 
 TEST_F(Send, EmptyLinesAreSkippedAndCounted) {

@@ -1,8 +1,13 @@
 #include "http/beast_transport.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
@@ -149,6 +154,33 @@ TEST(BeastTransport, ReusesTheIdleConnection) {
   EXPECT_EQ(first->body, "first");
   EXPECT_EQ(second->body, "second");
   EXPECT_EQ(server.connections(), 1U);
+}
+
+// The client sockets of this process connected to 127.0.0.1:port, by descriptor.
+std::vector<int> client_sockets_to(std::uint16_t port) {
+  std::vector<int> fds;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    const int fd = std::stoi(entry.path().filename().string());
+    sockaddr_in peer{};
+    socklen_t size = sizeof(peer);
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &size) == 0 &&
+        peer.sin_family == AF_INET && ntohs(peer.sin_port) == port) {
+      fds.push_back(fd);
+    }
+  }
+  return fds;
+}
+
+// A child process (credential_process, a job) must not inherit a connection: it could write to
+// it, or keep it open after we closed ours.
+TEST(BeastTransport, ItsSocketsAreCloseOnExec) {
+  scripted_server server({reply{200, {}, "kept alive"}});
+  auto transport = make_transport();
+  ASSERT_TRUE(transport->send(make_request(local_url(server.port())), quick));
+
+  const auto sockets = client_sockets_to(server.port());
+  ASSERT_EQ(sockets.size(), 1U) << "the idle connection is kept in the pool";
+  EXPECT_NE(::fcntl(sockets[0], F_GETFD) & FD_CLOEXEC, 0);
 }
 
 TEST(BeastTransport, RetriesOnceOnAFreshConnectionWhenTheIdleOneWasClosed) {
@@ -399,6 +431,43 @@ TEST(BeastTransportProxy, HttpGoesToTheProxyWithAnAbsoluteTarget) {
   EXPECT_EQ(values_of(seen[0].headers, "Host"), std::vector<std::string>{"moto.invalid:5000"});
   EXPECT_EQ(values_of(seen[0].headers, "Proxy-Authorization"),
             std::vector<std::string>{"Basic dXNlcjpwQHNz"});
+}
+
+TEST(BeastTransportProxy, ARequestThatBypassesProxiesGoesStraightToTheOrigin) {
+  scripted_server proxy({reply{502, {}, "via proxy"}});
+  scripted_server origin({reply{200, {}, "direct"}});
+  beast_transport::settings settings;
+  settings.proxies =
+      proxies_of({{"HTTP_PROXY", "http://127.0.0.1:" + std::to_string(proxy.port())}});
+  auto transport = make_transport(std::move(settings));
+  auto req = make_request(local_url(origin.port(), "/creds"));
+  req.bypass_proxy = true;
+
+  const auto res = transport->send(req, quick);
+
+  ASSERT_TRUE(res.has_value()) << res.error().message;
+  EXPECT_EQ(res->body, "direct");
+  EXPECT_TRUE(proxy.requests().empty());
+  ASSERT_EQ(origin.requests().size(), 1U);
+  EXPECT_EQ(origin.requests()[0].target, "/creds");
+}
+
+TEST(BeastTransportProxy, AProxyEchoingItsCredentialsIsScrubbed) {
+  scripted_server proxy({reply{407,
+                               {{"X-Seen", "Basic dXNlcjpwQHNzd29yZDEy"}},
+                               "Proxy-Authorization: Basic dXNlcjpwQHNzd29yZDEy (p@ssword12)"}});
+  beast_transport::settings settings;
+  settings.proxies = proxies_of(
+      {{"HTTP_PROXY", "http://user:p%40ssword12@127.0.0.1:" + std::to_string(proxy.port())}});
+  auto transport = make_transport(std::move(settings));
+
+  const auto res = transport->send(make_request("http://moto.invalid:5000/"), quick);
+
+  ASSERT_TRUE(res.has_value()) << res.error().message;
+  EXPECT_EQ(res->body, "Proxy-Authorization: Basic [redacted] ([redacted])");
+  EXPECT_EQ(values_of(res->headers, "X-Seen"), std::vector<std::string>{"Basic [redacted]"});
+  EXPECT_EQ(values_of(proxy.requests().at(0).headers, "Proxy-Authorization"),
+            std::vector<std::string>{"Basic dXNlcjpwQHNzd29yZDEy"});
 }
 
 TEST_F(BeastTransportTls, HttpsTunnelsThroughConnectAndVerifiesTheTarget) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -326,6 +327,62 @@ TEST(CronExpression, RejectsUnknownDescriptorsListingTheKnownOnes) {
             "unknown descriptor '@fortnightly'; use @hourly, @daily, @midnight, @weekly, "
             "@monthly, @yearly, @annually or @every <duration>");
   EXPECT_EQ(parse_error("@hourly 5"), "'@hourly 5': @hourly takes no arguments");
+}
+
+// count_between against the definition: walking next_after() from the range's start.
+std::uint64_t walked(const cron_expression& e, core::sys_time from, core::sys_time to) {
+  std::uint64_t n = 0;
+  for (core::sys_time t = e.next_after(from - 1ns); t < to; t = e.next_after(t)) ++n;
+  return n;
+}
+
+TEST(CronExpression, CountBetweenAgreesWithWalkingNextAfter) {
+  std::mt19937_64 random(20250610);
+  const auto base = utc("2023-12-30T22:17:13Z");
+  struct shape {
+    const char* text;
+    std::chrono::hours max_span;
+  };
+  for (const shape& s : {shape{"*/7 3-5,22 * * *", 96h}, shape{"0 0 29 2 *", 24h * 365 * 9},
+                         shape{"15 12 1,15 * MON", 24h * 400}, shape{"@every 45s", 30h},
+                         shape{"@every 1h30m", 24h * 40}, shape{"59 23 31 DEC *", 24h * 800}}) {
+    const cron_expression e = cron(s.text);
+    for (int i = 0; i < 60; ++i) {
+      std::uniform_int_distribution<long long> offset_ms(0, 3LL * 24 * 3600 * 1000);
+      std::uniform_int_distribution<long long> span_ms(
+          0, std::chrono::milliseconds{s.max_span}.count());
+      const core::sys_time from = base + std::chrono::milliseconds{offset_ms(random)};
+      const core::sys_time to = from + std::chrono::milliseconds{span_ms(random)};
+      ASSERT_EQ(e.count_between(from, to), walked(e, from, to))
+          << s.text << " from " << iso(from) << " to " << iso(to);
+    }
+  }
+}
+
+TEST(CronExpression, CountBetweenIncludesTheStartAndExcludesTheEnd) {
+  const cron_expression minutely = cron("* * * * *");
+  EXPECT_EQ(minutely.count_between(utc("2025-01-01T00:00:00Z"), utc("2025-01-01T00:03:00Z")), 3U);
+  EXPECT_EQ(minutely.count_between(utc("2025-01-01T00:00:00Z"), utc("2025-01-01T00:00:00Z")), 0U);
+  EXPECT_EQ(minutely.count_between(utc("2025-01-01T00:03:00Z"), utc("2025-01-01T00:00:00Z")), 0U);
+  const cron_expression every = cron("@every 10s");
+  // Before the epoch too: -10 s and 0 s; 10 s is the excluded end.
+  const core::sys_time epoch{};
+  EXPECT_EQ(every.count_between(epoch - 19s, epoch + 10s), 2U);
+}
+
+TEST(CronExpression, CountBetweenOverTwoCenturiesIsExactAndCheap) {
+  // 2000-03-01 to 2200-03-01: 200 years holding 48 leap days (2100 is not a leap year).
+  EXPECT_EQ(
+      cron("0 0 29 2 *").count_between(utc("2000-03-01T00:00:00Z"), utc("2200-03-01T00:00:00Z")),
+      48U);
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(
+      utc("2200-03-01T00:00:00Z") - utc("2000-03-01T00:00:00Z"));
+  EXPECT_EQ(
+      cron("* * * * *").count_between(utc("2000-03-01T00:00:00Z"), utc("2200-03-01T00:00:00Z")),
+      static_cast<std::uint64_t>(minutes.count()));
+  EXPECT_EQ(
+      cron("@every 1s").count_between(utc("2000-03-01T00:00:00Z"), utc("2200-03-01T00:00:00Z")),
+      static_cast<std::uint64_t>(minutes.count()) * 60);
 }
 
 }  // namespace

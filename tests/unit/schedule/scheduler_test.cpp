@@ -146,6 +146,49 @@ TEST(Scheduler, ClockJumpForwardSkipsTicksWithOneMissedCountAndNoBurst) {
   EXPECT_EQ(missed(after), 0U);
 }
 
+// A clock set forward by years: the missed ticks are counted, not walked one next_after() at a
+// time (946 million of them for @every 1s), so the loop answers signals at once.
+TEST(Scheduler, ClockSetThirtyYearsForwardCountsEveryMissedSecondTick) {
+  testing::fake_clock c(utc("2025-06-10T12:00:00Z") + 500ms);
+  const cron_expression schedule = cron("@every 1s");
+  scheduler s(schedule, splay::parse("", schedule).value(), 1);
+  poll(s, c);
+  ASSERT_EQ(iso(s.pending()->scheduled), "2025-06-10T12:00:01Z");
+  c.jump_wall(utc("2055-06-10T12:00:00Z") - utc("2025-06-10T12:00:00Z"));
+  const auto st = poll(s, c);
+  EXPECT_EQ(st.jump, clock_jump::forward);
+  // 12:00:01 (2025) up to 11:59:59 (2055), which is late by 1.5 s only and still runs.
+  ASSERT_TRUE(st.fire);
+  EXPECT_EQ(iso(st.fire->scheduled), "2055-06-10T11:59:59Z");
+  const auto seconds_between = std::chrono::duration_cast<std::chrono::seconds>(
+      utc("2055-06-10T11:59:59Z") - utc("2025-06-10T12:00:01Z"));
+  EXPECT_EQ(st.missed, static_cast<std::size_t>(seconds_between.count()));
+  EXPECT_EQ(st.missed, 946'684'798U);
+}
+
+TEST(Scheduler, ClockSetThirtyYearsForwardCountsCronTicksByTheCalendar) {
+  testing::fake_clock c(utc("2025-06-10T12:00:30Z"));
+  const cron_expression five_minutes = cron("*/5 * * * *");
+  scheduler s(five_minutes, splay::parse("", five_minutes).value(), 1);
+  poll(s, c);
+  c.jump_wall(utc("2055-06-10T12:00:30Z") - utc("2025-06-10T12:00:30Z"));
+  const auto st = poll(s, c);
+  EXPECT_FALSE(st.fire);
+  EXPECT_EQ(iso(s.pending()->scheduled), "2055-06-10T12:05:00Z");
+  const auto minutes_between = std::chrono::duration_cast<std::chrono::minutes>(
+      utc("2055-06-10T12:05:00Z") - utc("2025-06-10T12:05:00Z"));
+  EXPECT_EQ(st.missed, static_cast<std::size_t>(minutes_between.count() / 5));
+
+  // Leap days only: 2028, 2032, ... 2052 were missed; 2056-02-29 is next.
+  testing::fake_clock leap(utc("2025-06-10T12:00:30Z"));
+  const cron_expression leap_days = cron("0 0 29 2 *");
+  scheduler l(leap_days, splay::parse("", leap_days).value(), 1);
+  poll(l, leap);
+  leap.jump_wall(utc("2055-06-10T12:00:30Z") - utc("2025-06-10T12:00:30Z"));
+  EXPECT_EQ(poll(l, leap).missed, 7U);
+  EXPECT_EQ(iso(l.pending()->scheduled), "2056-02-29T00:00:00Z");
+}
+
 TEST(Scheduler, SmallForwardJumpIsReportedWithoutSkipping) {
   testing::fake_clock c(utc("2025-06-10T12:00:30Z"));
   scheduler s = every_minute();

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
 
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
@@ -145,8 +149,9 @@ TEST_F(Caching, InvalidateForcesARefreshAndReachesTheSource) {
   source->answers.push_back(expiring_in(minutes{60}, "B"));
   ASSERT_TRUE(p.get());
   p.invalidate();
-  EXPECT_EQ(source->invalidations, 1);
+  EXPECT_EQ(source->invalidations, 0) << "passed on by the next get(), never concurrently";
   EXPECT_EQ(p.get()->access_key_id, "B");
+  EXPECT_EQ(source->invalidations, 1);
 
   p.invalidate();
   EXPECT_FALSE(p.get()) << "rejected credentials are not served again";
@@ -159,6 +164,59 @@ TEST_F(Caching, WorksWithoutALogger) {
   EXPECT_TRUE(p.get());
   clock.advance(minutes{50});
   EXPECT_TRUE(p.get());
+}
+
+// A source whose first get() hangs until released, as a credential_process running up to its
+// timeout or STS retrying would; later calls answer at once.
+class hanging_provider final : public credentials_provider {
+ public:
+  core::result<credentials> get() override {
+    std::unique_lock lock(mutex_);
+    const int call = ++calls_;
+    entered_.notify_all();
+    released_.wait(lock, [this] { return released; });
+    return credentials{"KEY" + std::to_string(call), "SeCrEt", "ToKeN", std::nullopt, "source"};
+  }
+  void wait_until_called() {
+    std::unique_lock lock(mutex_);
+    entered_.wait(lock, [this] { return calls_ > 0; });
+  }
+  void release() {
+    const std::lock_guard lock(mutex_);
+    released = true;
+    released_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable entered_;
+  std::condition_variable released_;
+  int calls_{0};
+  bool released{false};
+};
+
+TEST(CachingConcurrency, InvalidateNeverWaitsForARefreshInFlight) {
+  testing::fake_clock clock;
+  auto inner = std::make_unique<hanging_provider>();
+  auto* source = inner.get();
+  caching_provider p(std::move(inner), clock);
+  std::future<core::result<credentials>> refresh =
+      std::async(std::launch::async, [&p] { return p.get(); });
+  source->wait_until_called();
+
+  // SIGHUP on the main loop while the worker's refresh hangs.
+  std::future<void> invalidated = std::async(std::launch::async, [&p] { p.invalidate(); });
+  // A bound on a hang (the refresh is held until after the check), not a measured time.
+  const bool returned = invalidated.wait_for(std::chrono::seconds{10}) == std::future_status::ready;
+  source->release();
+  invalidated.get();
+  EXPECT_TRUE(returned) << "invalidate() waited for the refresh in flight";
+  ASSERT_TRUE(refresh.get());
+  // The refresh began before the invalidation, so what it fetched is not trusted either: the
+  // next get() fetches again.
+  const auto next = p.get();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->access_key_id, "KEY2");
 }
 
 }  // namespace

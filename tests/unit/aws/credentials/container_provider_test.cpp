@@ -187,5 +187,39 @@ TEST(ContainerOverHttp, FetchesFromALoopbackEndpointThroughTheRealTransport) {
   EXPECT_EQ(server.requests()[0].find_header("Accept"), "application/json");
 }
 
+// botocore never sends container credential requests through a proxy: the agent is local, and
+// a proxy would receive the Authorization token.
+TEST(ContainerOverHttp, NeverGoesThroughTheProxyOfTheEnvironment) {
+  testing::fake_clock clock;
+  testing::handler_server proxy([](const testing::served_request&) {
+    return testing::served_reply{502, "proxied"};
+  });
+  testing::handler_server agent([&](const testing::served_request&) {
+    return testing::served_reply{
+        200, test::json_credentials("ASIAPOD", "SeCrEtPod", "ToKeNPod", clock.now() + hours{6})};
+  });
+  const std::map<std::string, std::string, std::less<>> proxy_env{{"HTTP_PROXY", proxy.origin()},
+                                                                  {"HTTPS_PROXY", proxy.origin()}};
+  auto proxies = http::proxy_settings::from_environment(
+      [&](std::string_view name) -> std::optional<std::string> {
+        const auto it = proxy_env.find(name);
+        return it == proxy_env.end() ? std::nullopt : std::optional<std::string>(it->second);
+      });
+  ASSERT_TRUE(proxies);
+  auto transport = http::beast_transport::create({std::nullopt, *proxies});
+  ASSERT_TRUE(transport);
+  container_provider p(
+      core::map_environment({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", agent.origin() + "/creds"},
+                             {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ToKeN-pod-authorization"}}),
+      **transport, clock);
+  const auto c = p.get();
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->access_key_id, "ASIAPOD");
+  EXPECT_TRUE(proxy.requests().empty()) << "the proxy saw the container request";
+  ASSERT_EQ(agent.requests().size(), 1U);
+  EXPECT_EQ(agent.requests()[0].target, "/creds");
+  EXPECT_EQ(agent.requests()[0].find_header("Authorization"), "ToKeN-pod-authorization");
+}
+
 }  // namespace
 }  // namespace cwp::aws

@@ -64,14 +64,15 @@ struct sts_fixture {
 class options_recorder final : public http::transport {
  public:
   explicit options_recorder(http::transport& next) : next_(&next) {}
-  core::result<http::response> send(const http::request& req,
-                                    const http::send_options& options) override {
-    options_.push_back(options);
-    return next_->send(req, options);
-  }
   const std::vector<http::send_options>& options() const { return options_; }
 
  private:
+  core::result<http::response> round_trip(const http::request& req,
+                                          const http::send_options& options) override {
+    options_.push_back(options);
+    return next_->send(req, options);
+  }
+
   http::transport* next_;
   std::vector<http::send_options> options_;
 };

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "aws/credentials/caching_provider.h"
 #include "aws/credentials/container_provider.h"
 #include "aws/credentials/default_chain.h"
@@ -153,6 +155,66 @@ TEST_F(SecretsScan, NoSecretOrTokenReachesLogsOrErrors) {
   const std::string logged = sink.text();
   EXPECT_EQ(logged.find(test::secret_marker), std::string::npos) << logged;
   EXPECT_EQ(logged.find(test::token_marker), std::string::npos) << logged;
+}
+
+// Every endpoint here quotes the whole request back in its error message (headers and body),
+// as AWS does with the canonical request of a signature mismatch; STS also names the secret key
+// a signed request was signed with (which only AWS could know).
+TEST_F(SecretsScan, ServersQuotingTheRequestBackLeakNothing) {
+  sts.transport.otherwise([](const http::request& sent) -> core::result<http::response> {
+    std::string quoted = "The Canonical String for this request should have been '" + sent.method +
+                         " " + sent.target.path + "\n";
+    for (const auto& h : sent.headers) quoted += h.name + ":" + h.value + "\n";
+    quoted += sent.body + "'";
+    if (sent.find_header("Authorization").value_or("").find("Credential=AKIDBASE/") !=
+        std::string::npos) {
+      quoted += " (signed with SeCrEtBase)";
+    }
+    if (sent.target.host.starts_with("sts.")) {
+      return http::response{403,
+                            {},
+                            "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code>"
+                            "<Message>" +
+                                quoted + "</Message></Error></ErrorResponse>"};
+    }
+    return http::response{403, {}, nlohmann::json{{"code", "Denied"}, {"message", quoted}}.dump()};
+  });
+  const auto jwt = dir.write("jwt", "ToKeNJwtEcho");
+  exercise(std::make_unique<environment_web_identity_provider>(
+      env({{"AWS_WEB_IDENTITY_TOKEN_FILE", jwt}, {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"}}),
+      target(), sts.clock));
+  const auto credentials_file =
+      dir.write("credentials",
+                "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = SeCrEtBase\n"
+                "aws_session_token = ToKeNBaseSession\n");
+  const auto config = dir.write(
+      "config", "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n");
+  exercise(std::make_unique<profile_provider>(
+      profile_dependencies{env({{"AWS_PROFILE", "role"},
+                                {"AWS_CONFIG_FILE", config},
+                                {"AWS_SHARED_CREDENTIALS_FILE", credentials_file}}),
+                           &sts.clock, &sts.transport, target()}));
+  exercise(std::make_unique<container_provider>(
+      env({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/c"},
+           {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "ToKeNAuthorization"}}),
+      sts.transport, sts.clock));
+
+  ASSERT_GE(messages.size(), 6U);
+  const std::string logged = sink.text();
+  for (const auto& text : messages) {
+    EXPECT_NE(text.find("[redacted]"), std::string::npos) << "the echo was scrubbed: " << text;
+  }
+  messages.push_back(logged);
+  for (const auto& text : messages) {
+    EXPECT_EQ(text.find(test::secret_marker), std::string::npos) << text;
+    EXPECT_EQ(text.find(test::token_marker), std::string::npos) << text;
+    for (const auto& req : sts.transport.requests()) {
+      const auto auth = req.find_header("Authorization").value_or("");
+      if (const auto at = auth.find("Signature="); at != std::string::npos) {
+        EXPECT_EQ(text.find(auth.substr(at + 10)), std::string::npos) << text;
+      }
+    }
+  }
 }
 
 }  // namespace
