@@ -9,7 +9,9 @@
 
 #include "aws/credentials/default_chain.h"
 #include "cloudwatch/message_split.h"
+#include "commands/alarm.h"
 #include "commands/check.h"
+#include "commands/dashboard.h"
 #include "commands/health.h"
 #include "commands/once.h"
 #include "commands/run.h"
@@ -104,6 +106,13 @@ struct command_line {
   CLI::App* send{nullptr};
   std::vector<std::string> message_words;
   CLI::App* health{nullptr};
+  CLI::App* alarm{nullptr};
+  commands::alarm_request alarm_request;
+  std::string alarm_topic;
+  CLI::App* dashboard{nullptr};
+  commands::dashboard_request dashboard_request;
+  std::string dashboard_name;
+  std::string dashboard_account;
 };
 
 // Every setting as a flag, and the subcommands with their own flags.
@@ -150,8 +159,59 @@ void define_command_line(CLI::App& app, command_line& r) {
       "HEALTHCHECK and probes)");
 }
 
+// `alarm` and `dashboard`: what to create in CloudWatch to watch this publisher and its jobs.
+void define_monitoring_commands(CLI::App& app, command_line& r) {
+  r.alarm = app.add_subcommand(
+      "alarm",
+      "Print the CloudWatch alarms that fire when heartbeats stop and when a crontab job stops "
+      "succeeding, derived from the schedules (needs CWP_EMF_NAMESPACE)");
+  r.alarm
+      ->add_option("--format", r.alarm_request.format,
+                   "cli (aws cloudwatch put-metric-alarm commands) or cloudformation (a "
+                   "template) (default: cli)")
+      ->check(CLI::IsMember({"cli", "cloudformation"}));
+  r.alarm->add_option("--sns-topic-arn", r.alarm_topic,
+                      "SNS topic the alarms notify on ALARM and OK (default: none)");
+  r.alarm->add_option("--grace", r.alarm_request.grace,
+                      "How late a heartbeat or a job's success may be before the alarm fires, "
+                      "beyond its schedule's longest gap (default: 5m)");
+  r.dashboard = app.add_subcommand(
+      "dashboard",
+      "Print the CloudWatch dashboard of this publisher: heartbeats, every job's runs, the "
+      "alarms and the latest failed runs (needs CWP_EMF_NAMESPACE)");
+  r.dashboard
+      ->add_option("--format", r.dashboard_request.format,
+                   "json (the dashboard body), cli (the aws cloudwatch put-dashboard command) or "
+                   "cloudformation (a template) (default: json)")
+      ->check(CLI::IsMember({"json", "cli", "cloudformation"}));
+  r.dashboard->add_option("--name", r.dashboard_name,
+                          "Dashboard name (default: cloudwatch-publisher-<host name>)");
+  r.dashboard->add_option("--account-id", r.dashboard_account,
+                          "AWS account of the alarms, for their ARNs (needed by json and cli; "
+                          "cloudformation takes the stack's)");
+  r.dashboard->add_option("--grace", r.dashboard_request.grace,
+                          "The --grace given to `alarm`, so the dashboard shows its alarms "
+                          "(default: 5m)");
+}
+
+// Runs `alarm` or `dashboard`: stdout carries only what is generated; our own log lines go to
+// stderr.
+int dispatch_monitoring(command_line& r, const config::settings& settings, std::ostream& out,
+                        std::ostream& err) {
+  core::system_clock clock;
+  logging::stream_sink sink(err, err);
+  const logging::logger log(sink, clock, daemon::publisher_service, settings.log_level);
+  if (r.alarm->parsed()) {
+    if (!r.alarm_topic.empty()) r.alarm_request.topic_arn = r.alarm_topic;
+    return daemon::to_int(commands::run_alarm(settings, r.alarm_request, out, log));
+  }
+  if (!r.dashboard_name.empty()) r.dashboard_request.name = r.dashboard_name;
+  if (!r.dashboard_account.empty()) r.dashboard_request.account_id = r.dashboard_account;
+  return daemon::to_int(commands::run_dashboard(settings, r.dashboard_request, out, log));
+}
+
 // Runs the subcommand the command line chose.
-int dispatch(const command_line& r, const config::settings& settings, const core::environment& env,
+int dispatch(command_line& r, const config::settings& settings, const core::environment& env,
              std::ostream& out, std::ostream& err) {
   if (r.run->parsed()) {
     // Before any thread exists, so every thread inherits the mask and only the main loop
@@ -199,6 +259,7 @@ int dispatch(const command_line& r, const config::settings& settings, const core
     const logging::logger log(sink, clock, daemon::publisher_service, settings.log_level);
     return daemon::to_int(commands::run_health(settings, clock, log));
   }
+  if (r.alarm->parsed() || r.dashboard->parsed()) return dispatch_monitoring(r, settings, out, err);
   log_usage_error(out, err, "no subcommand given (run with --help for usage)");
   return daemon::to_int(exit_code::usage);
 }
@@ -211,6 +272,7 @@ int main(const std::vector<std::string>& args, const core::environment& env, std
                "cloudwatch-publisher"};
   command_line r;
   define_command_line(app, r);
+  define_monitoring_commands(app, r);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
     app.parse(reversed);

@@ -7,10 +7,16 @@
 namespace cwp::cloudwatch {
 namespace {
 
-// Members a heartbeat document already has: a dimension of the same name would overwrite one.
-constexpr std::array<std::string_view, 12> reserved_members = {
-    "_aws",    "Heartbeat", "event", "status",    "service",  "host",
-    "version", "sequence",  "id",    "timestamp", "uptime_s", "schedule"};
+// Members a heartbeat or job result document already has (jobs/run_result.h writes the
+// latter; its tests check this list covers them): a dimension of the same name would overwrite
+// one. `Job` is the dimension job metrics add.
+constexpr std::array<std::string_view, 30> reserved_members = {
+    "_aws",     "Heartbeat",    "JobSuccess",   "JobFailure",       "JobDuration",
+    "Job",      "event",        "status",       "service",          "host",
+    "version",  "sequence",     "id",           "timestamp",        "uptime_s",
+    "schedule", "job",          "run_id",       "outcome",          "scheduled",
+    "start",    "end",          "duration_ms",  "exit_code",        "signal",
+    "reason",   "output_lines", "output_bytes", "output_truncated", "output_tail"};
 
 std::string_view trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t");
@@ -36,8 +42,9 @@ core::result<std::string> validate_dimension_name(std::string_view name) {
         "dimension name " + quoted + " must be printable ASCII and must not start with ':'");
   }
   if (std::find(reserved_members.begin(), reserved_members.end(), name) != reserved_members.end()) {
-    return core::fail(core::errc::invalid_argument,
-                      "dimension name " + quoted + " is a field of the heartbeat itself");
+    return core::fail(
+        core::errc::invalid_argument,
+        "dimension name " + quoted + " is a field of the heartbeat or job result document itself");
   }
   return std::string(name);
 }
@@ -52,6 +59,28 @@ core::result<std::string> validate_dimension_value(std::string_view name, std::s
                                                         "' is longer than 1024 characters");
   }
   return std::string(value);
+}
+
+// EMF: dimension values are root members of the document, named as the dimensions.
+void add_dimension_values(nlohmann::ordered_json& document, const metric_directive& directive) {
+  for (const auto& d : directive.dimensions) document[d.name] = d.value;
+}
+
+// The `_aws` metadata declaring `directive`; the metric values must be root members already.
+void add_metadata(nlohmann::ordered_json& document, const metric_directive& directive,
+                  std::int64_t timestamp_ms) {
+  auto names = nlohmann::ordered_json::array();
+  for (const auto& d : directive.dimensions) names.push_back(d.name);
+  auto metrics = nlohmann::ordered_json::array();
+  for (const auto& m : directive.metrics) {
+    metrics.push_back({{"Name", m.name}, {"Unit", m.unit}});
+  }
+  document["_aws"] = {
+      {"Timestamp", timestamp_ms},
+      {"CloudWatchMetrics",
+       nlohmann::ordered_json::array({{{"Namespace", directive.metric_namespace},
+                                       {"Dimensions", nlohmann::ordered_json::array({names})},
+                                       {"Metrics", metrics}}})}};
 }
 
 }  // namespace
@@ -83,8 +112,8 @@ core::result<std::vector<emf_dimension>> parse_emf_dimensions(std::string_view t
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
-    const auto item =
-        trim(text.substr(start, comma == std::string_view::npos ? text.npos : comma - start));
+    const auto item = trim(text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     start = comma == std::string_view::npos ? text.size() + 1 : comma + 1;
 
     std::string_view name = item;
@@ -112,30 +141,50 @@ core::result<std::vector<emf_dimension>> parse_emf_dimensions(std::string_view t
     }
     out.push_back({std::move(*valid_name), std::move(*valid_value)});
   }
-  if (out.size() > max_emf_dimensions) {
-    return core::fail(
-        core::errc::invalid_argument,
-        std::to_string(out.size()) + " dimensions given; EMF allows at most 30 in a metric");
+  if (out.size() > max_configured_emf_dimensions) {
+    return core::fail(core::errc::invalid_argument,
+                      std::to_string(out.size()) +
+                          " dimensions given; at most 29 (EMF allows 30 in a metric, and job "
+                          "metrics add Job)");
   }
   return out;
 }
 
+metric_directive heartbeat_directive(const emf_settings& emf) {
+  return {emf.metric_namespace, emf.dimensions, {heartbeat_metric}};
+}
+
+metric_directive job_directive(const emf_settings& emf, std::string_view job_name) {
+  auto dimensions = emf.dimensions;
+  dimensions.push_back({std::string(job_dimension_name), std::string(job_name)});
+  return {emf.metric_namespace,
+          std::move(dimensions),
+          {job_success_metric, job_failure_metric, job_duration_metric}};
+}
+
 void add_heartbeat_metric(nlohmann::ordered_json& document, const emf_settings& emf,
                           std::int64_t timestamp_ms) {
-  auto names = nlohmann::ordered_json::array();
-  for (const auto& d : emf.dimensions) {
-    document[d.name] = d.value;
-    names.push_back(d.name);
+  const auto directive = heartbeat_directive(emf);
+  add_dimension_values(document, directive);
+  document[heartbeat_metric.name] = 1;
+  add_metadata(document, directive, timestamp_ms);
+}
+
+void add_job_metrics(nlohmann::ordered_json& document, const emf_settings& emf,
+                     std::string_view job_name, const job_metric_values& values,
+                     std::int64_t timestamp_ms) {
+  auto directive = job_directive(emf, job_name);
+  add_dimension_values(document, directive);
+  document[job_success_metric.name] = values.success ? 1 : 0;
+  document[job_failure_metric.name] = values.failure ? 1 : 0;
+  if (values.duration) {
+    document[job_duration_metric.name] = values.duration->count();
+  } else {
+    // EMF: a declared metric needs a value member; a run that never started has no duration.
+    std::erase_if(directive.metrics,
+                  [](const metric_spec& m) { return m.name == job_duration_metric.name; });
   }
-  document[heartbeat_metric_name] = 1;
-  document["_aws"] = {
-      {"Timestamp", timestamp_ms},
-      {"CloudWatchMetrics",
-       nlohmann::ordered_json::array(
-           {{{"Namespace", emf.metric_namespace},
-             {"Dimensions", nlohmann::ordered_json::array({names})},
-             {"Metrics", nlohmann::ordered_json::array(
-                             {{{"Name", heartbeat_metric_name}, {"Unit", "Count"}}})}}})}};
+  add_metadata(document, directive, timestamp_ms);
 }
 
 }  // namespace cwp::cloudwatch

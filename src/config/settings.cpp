@@ -50,6 +50,8 @@ const std::vector<setting_info> table = {
      "State file `run` writes after each delivery attempt and `health` reads"},
     {setting::send_stream, "--stream", "CWP_SEND_STREAM", "send-{date}",
      "Log stream name template for `send` (same placeholders as --log-stream)"},
+    {setting::crontab, "--crontab", "CWP_CRONTAB", "",
+     "Crontab file of jobs (docs/jobs.md); `alarm` and `dashboard` watch its jobs"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -238,6 +240,8 @@ core::result<void> parse_files(const inputs& in, settings& out) {
   }
   out.health_file =
       health_file.given() ? health_file.value : default_health_file(in.env, ::geteuid());
+  // The file is read by the commands that use it, which report its errors with file:line.
+  out.crontab = in.pick(setting::crontab).value;
   return {};
 }
 

@@ -39,6 +39,7 @@ enum class setting {
   health_file,
   send_stream,
   instance_id,
+  crontab,
 };
 
 struct setting_info {
@@ -80,6 +81,7 @@ struct settings {
   std::optional<int> retention_days;
   std::string health_file;  // `run` writes its delivery state here; `health` reads it
   cloudwatch::stream_template send_stream;  // where `send` publishes
+  std::string crontab;                      // CWP_CRONTAB: the crontab file's path; empty: no jobs
 };
 
 // "32MiB", "512k", "1048576": a byte count with an optional binary suffix (k/K/KiB, M/MiB,

@@ -16,7 +16,7 @@ import readme_examples as docs
 
 REPO = docs.REPO
 DOCS = docs.text()
-SUBCOMMANDS = ("run", "once", "check", "send", "health")
+SUBCOMMANDS = ("run", "once", "check", "send", "health", "alarm", "dashboard")
 
 
 def help_options(text: str) -> list[tuple[str, str, str]]:

@@ -55,12 +55,20 @@ TEST(EmfDimensions, RejectsWhatCloudWatchOrEmfWouldRefuse) {
   EXPECT_NE(error_of("Heartbeat=x").find("field of the heartbeat"), std::string::npos);
 }
 
-TEST(EmfDimensions, AtMostThirtyDimensions) {
-  std::string thirty;
-  for (int i = 1; i <= 30; ++i) thirty += (i > 1 ? "," : "") + ("D" + std::to_string(i)) + "=v";
-  ASSERT_TRUE(parse_emf_dimensions(thirty, builtins));
-  EXPECT_EQ(parse_emf_dimensions(thirty, builtins)->size(), 30U);
-  EXPECT_NE(error_of(thirty + ",D31=v").find("at most 30"), std::string::npos);
+// EMF allows 30 dimensions in a set, and job metrics add Job to the configured ones.
+TEST(EmfDimensions, AtMostTwentyNineDimensions) {
+  std::string most;
+  for (int i = 1; i <= 29; ++i) most += (i > 1 ? "," : "") + ("D" + std::to_string(i)) + "=v";
+  ASSERT_TRUE(parse_emf_dimensions(most, builtins));
+  EXPECT_EQ(parse_emf_dimensions(most, builtins)->size(), 29U);
+  EXPECT_NE(error_of(most + ",D30=v").find("at most 29"), std::string::npos);
+}
+
+TEST(EmfDimensions, JobAndTheJobMetricsAreReserved) {
+  for (const auto* name : {"Job", "JobSuccess", "JobFailure", "JobDuration", "job", "outcome"}) {
+    EXPECT_NE(error_of(std::string(name) + "=x").find("field of the heartbeat"), std::string::npos)
+        << name;
+  }
 }
 
 TEST(EmfNamespace, AcceptsCloudWatchNamespaces) {
@@ -95,6 +103,66 @@ TEST(EmfDocument, DeclaresAHeartbeatCountMetricWithTheDimensionsAsRootMembers) {
   EXPECT_EQ(directives[0]["Dimensions"], nlohmann::json::parse(R"([["LogGroup","Cluster"]])"));
   EXPECT_EQ(directives[0]["Metrics"],
             nlohmann::json::parse(R"([{"Name":"Heartbeat","Unit":"Count"}])"));
+}
+
+const emf_settings two_dimensions{"CloudWatchPublisher", {{"LogGroup", "/g"}, {"Host", "node-7"}}};
+
+TEST(EmfCatalogue, HeartbeatsDeclareHeartbeatCountUnderTheConfiguredDimensions) {
+  const auto d = heartbeat_directive(two_dimensions);
+  EXPECT_EQ(d.metric_namespace, "CloudWatchPublisher");
+  ASSERT_EQ(d.dimensions.size(), 2U);
+  EXPECT_EQ(d.dimensions[1].name, "Host");
+  ASSERT_EQ(d.metrics.size(), 1U);
+  EXPECT_EQ(d.metrics[0].name, "Heartbeat");
+  EXPECT_EQ(d.metrics[0].unit, "Count");
+}
+
+TEST(EmfCatalogue, JobResultsDeclareSuccessFailureAndDurationUnderTheDimensionsPlusJob) {
+  const auto d = job_directive(two_dimensions, "backup");
+  ASSERT_EQ(d.dimensions.size(), 3U);
+  EXPECT_EQ(d.dimensions[2].name, "Job");
+  EXPECT_EQ(d.dimensions[2].value, "backup");
+  ASSERT_EQ(d.metrics.size(), 3U);
+  EXPECT_EQ(d.metrics[0].name, "JobSuccess");
+  EXPECT_EQ(d.metrics[1].name, "JobFailure");
+  EXPECT_EQ(d.metrics[2].name, "JobDuration");
+  EXPECT_EQ(d.metrics[2].unit, "Milliseconds");
+}
+
+// The writer and the catalogue agree: what a document declares is job_directive().
+TEST(EmfDocument, JobMetricsAreWhatTheCatalogueDescribes) {
+  nlohmann::ordered_json doc{{"event", "job_result"}};
+  add_job_metrics(doc, two_dimensions, "backup", {true, false, std::chrono::milliseconds{250}},
+                  1767225600000);
+  const auto j = nlohmann::json::parse(doc.dump());
+  EXPECT_EQ(j["JobSuccess"], 1);
+  EXPECT_EQ(j["JobFailure"], 0);
+  EXPECT_EQ(j["JobDuration"], 250);
+  EXPECT_EQ(j["Job"], "backup");
+  const auto catalogue = job_directive(two_dimensions, "backup");
+  const auto& directive = j["_aws"]["CloudWatchMetrics"][0];
+  EXPECT_EQ(directive["Namespace"], catalogue.metric_namespace);
+  ASSERT_EQ(directive["Dimensions"][0].size(), catalogue.dimensions.size());
+  for (std::size_t i = 0; i < catalogue.dimensions.size(); ++i) {
+    EXPECT_EQ(directive["Dimensions"][0][i], catalogue.dimensions[i].name);
+    EXPECT_EQ(j[catalogue.dimensions[i].name], catalogue.dimensions[i].value);
+  }
+  ASSERT_EQ(directive["Metrics"].size(), catalogue.metrics.size());
+  for (std::size_t i = 0; i < catalogue.metrics.size(); ++i) {
+    EXPECT_EQ(directive["Metrics"][i]["Name"], catalogue.metrics[i].name);
+    EXPECT_EQ(directive["Metrics"][i]["Unit"], catalogue.metrics[i].unit);
+    EXPECT_TRUE(j.contains(std::string(catalogue.metrics[i].name)));
+  }
+}
+
+TEST(EmfDocument, ARunThatNeverStartedDeclaresNoDuration) {
+  nlohmann::ordered_json doc{{"event", "job_result"}};
+  add_job_metrics(doc, two_dimensions, "backup", {false, false, std::nullopt}, 1767225600000);
+  const auto j = nlohmann::json::parse(doc.dump());
+  EXPECT_FALSE(j.contains("JobDuration"));
+  EXPECT_EQ(j["_aws"]["CloudWatchMetrics"][0]["Metrics"],
+            nlohmann::json::parse(
+                R"([{"Name":"JobSuccess","Unit":"Count"},{"Name":"JobFailure","Unit":"Count"}])"));
 }
 
 }  // namespace

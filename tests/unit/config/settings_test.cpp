@@ -163,6 +163,13 @@ TEST(Settings, RetentionDaysFromVariable) {
   EXPECT_EQ(resolve_env({}, {{setting::retention_days, "3653"}})->retention_days, 3653);
 }
 
+TEST(Settings, CrontabIsAPathFromFlagOrVariableAndUnsetByDefault) {
+  EXPECT_EQ(resolve_env({})->crontab, "");
+  EXPECT_EQ(resolve_env({{"CWP_CRONTAB", "/etc/crontab"}})->crontab, "/etc/crontab");
+  EXPECT_EQ(resolve_env({{"CWP_CRONTAB", "/etc/crontab"}}, {{setting::crontab, "jobs"}})->crontab,
+            "jobs");
+}
+
 TEST(Settings, EveryKnownSettingHasFlagEnvAndHelp) {
   for (const auto& s : known_settings()) {
     EXPECT_TRUE(s.flag.starts_with("--"));
