@@ -5,7 +5,8 @@ add_library(cwp_options INTERFACE)
 target_compile_options(cwp_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wnon-virtual-dtor
   -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wdouble-promotion
-  -Wimplicit-fallthrough -Wformat=2
+  -Wimplicit-fallthrough -Wformat=2 -Wnull-dereference -Wsuggest-override
+  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wduplicated-branches -Wlogical-op>
   -fstack-protector-strong -fno-plt
   $<$<BOOL:${CWP_WERROR}>:-Werror>)
 target_compile_definitions(cwp_options INTERFACE

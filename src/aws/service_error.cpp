@@ -15,7 +15,8 @@ struct fields {
 std::string json_string(const nlohmann::json& j, std::initializer_list<const char*> keys) {
   for (const char* key : keys) {
     const auto it = j.find(key);
-    if (it != j.end() && it->is_string()) return it->get<std::string>();
+    if (it == j.end()) continue;
+    if (const auto* text = it->get_ptr<const std::string*>()) return *text;
   }
   return {};
 }

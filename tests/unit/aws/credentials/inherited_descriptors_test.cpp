@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <regex>
 #include <set>
 
 #include "aws/credentials/process_provider.h"
+#include "core/text_file.h"
 #include "http/beast_transport.h"
 #include "spool/journal.h"
 #include "support/handler_server.h"
@@ -74,8 +74,9 @@ TEST(InheritedDescriptors, ACredentialProcessGetsOnlyStdinStdoutAndStderr) {
   const auto c = p.get();
   ASSERT_TRUE(c) << c.error().message;
 
-  std::ifstream in(listing);
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto read = core::read_text_file(listing, 1 << 20);
+  ASSERT_TRUE(read && *read) << "the helper wrote " << listing;
+  const std::string& text = **read;
   const auto inherited = parse_listing(text);
   ASSERT_TRUE(inherited.contains(0) && inherited.contains(1) && inherited.contains(2)) << text;
   for (const auto& [fd, target] : inherited) {
