@@ -13,16 +13,17 @@
 #include <thread>
 #include <vector>
 
-#include "unit/http/test_certificate.h"
-#include "unit/http/test_servers.h"
+#include "support/http_server.h"
+#include "support/test_certificate.h"
 
 namespace cwp::http {
 namespace {
 
 using testing::connect_proxy;
+using testing::http_server;
+using testing::in_order;
 using testing::received_request;
 using testing::reply;
-using testing::scripted_server;
 
 const send_options quick{std::chrono::seconds{5}, std::chrono::seconds{5}};
 
@@ -70,9 +71,10 @@ bool contains(const std::string& text, std::string_view part) {
 }
 
 TEST(BeastTransport, PostRoundTripSendsHeadersExactlyWithContentLength) {
-  scripted_server server({reply{200,
-                                {{"x-amzn-RequestId", "req-1"}, {"X-Dup", "one"}, {"X-Dup", "two"}},
-                                R"({"nextSequenceToken":"1"})"}});
+  http_server server(
+      in_order({reply{200,
+                      {{"x-amzn-RequestId", "req-1"}, {"X-Dup", "one"}, {"X-Dup", "two"}},
+                      R"({"nextSequenceToken":"1"})"}}));
   auto transport = make_transport();
   const std::string body = R"({"logGroupName":"g","logEvents":[]})";
   auto req = make_request(local_url(server.port(), "/put?x=1&y=%2F"), "POST", body);
@@ -111,7 +113,7 @@ TEST(BeastTransport, PostRoundTripSendsHeadersExactlyWithContentLength) {
 }
 
 TEST(BeastTransport, KeepsTheRequestsOwnHostAndUserAgent) {
-  scripted_server server({});
+  http_server server({});
   auto transport = make_transport();
   auto req = make_request(local_url(server.port()));
   req.add_header("Host", "logs.us-east-1.amazonaws.com");
@@ -129,7 +131,7 @@ TEST(BeastTransport, KeepsTheRequestsOwnHostAndUserAgent) {
 }
 
 TEST(BeastTransport, RejectsHeaderValuesThatWouldSplitTheRequest) {
-  scripted_server server({});
+  http_server server({});
   auto transport = make_transport();
   auto req = make_request(local_url(server.port()));
   req.add_header("X-Injected", "SECRET\r\nX-Evil: 1");
@@ -143,7 +145,7 @@ TEST(BeastTransport, RejectsHeaderValuesThatWouldSplitTheRequest) {
 }
 
 TEST(BeastTransport, ReusesTheIdleConnection) {
-  scripted_server server({reply{200, {}, "first"}, reply{200, {}, "second"}});
+  http_server server(in_order({reply{200, {}, "first"}, reply{200, {}, "second"}}));
   auto transport = make_transport();
 
   const auto first = transport->send(make_request(local_url(server.port())), quick);
@@ -174,7 +176,7 @@ std::vector<int> client_sockets_to(std::uint16_t port) {
 // A child process (credential_process, a job) must not inherit a connection: it could write to
 // it, or keep it open after we closed ours.
 TEST(BeastTransport, ItsSocketsAreCloseOnExec) {
-  scripted_server server({reply{200, {}, "kept alive"}});
+  http_server server(in_order({reply{200, {}, "kept alive"}}));
   auto transport = make_transport();
   ASSERT_TRUE(transport->send(make_request(local_url(server.port())), quick));
 
@@ -186,7 +188,7 @@ TEST(BeastTransport, ItsSocketsAreCloseOnExec) {
 TEST(BeastTransport, RetriesOnceOnAFreshConnectionWhenTheIdleOneWasClosed) {
   reply closes_afterwards{200, {}, "first"};
   closes_afterwards.close_after = true;
-  scripted_server server({closes_afterwards, reply{200, {}, "second"}});
+  http_server server(in_order({closes_afterwards, reply{200, {}, "second"}}));
   auto transport = make_transport();
 
   const auto first = transport->send(make_request(local_url(server.port())), quick);
@@ -205,7 +207,7 @@ TEST(BeastTransport, RetriesOnceOnAFreshConnectionWhenTheIdleOneWasClosed) {
 
 TEST(BeastTransport, OpensANewConnectionAfterConnectionClose) {
   // The server announces the close but leaves the socket open: only the header tells the client.
-  scripted_server server({reply{200, {{"Connection", "close"}}, "first"}, reply{}});
+  http_server server(in_order({reply{200, {{"Connection", "close"}}, "first"}, reply{}}));
   auto transport = make_transport();
 
   ASSERT_TRUE(transport->send(make_request(local_url(server.port())), quick).has_value());
@@ -218,7 +220,7 @@ TEST(BeastTransport, OpensANewConnectionAfterConnectionClose) {
 }
 
 TEST(BeastTransport, DiscardsIdleConnectionsOlderThanMaxIdle) {
-  scripted_server server({});
+  http_server server({});
   beast_transport::settings settings;
   settings.max_idle = std::chrono::milliseconds{0};
   auto transport = make_transport(std::move(settings));
@@ -230,7 +232,7 @@ TEST(BeastTransport, DiscardsIdleConnectionsOlderThanMaxIdle) {
 }
 
 TEST(BeastTransport, SendsFromTwoThreadsAtOnce) {
-  scripted_server server({});
+  http_server server({});
   auto transport = make_transport();
   constexpr int per_thread = 20;
   int failures_a = 0;
@@ -283,7 +285,7 @@ TEST(BeastTransport, ErrorMessagesNeverContainHeaderValuesOrProxyPasswords) {
 TEST(BeastTransport, ServerThatNeverAnswersTimesOut) {
   reply silence;
   silence.never_answer = true;
-  scripted_server server({silence});
+  http_server server(in_order({silence}));
   auto transport = make_transport();
 
   const auto res =
@@ -297,7 +299,7 @@ TEST(BeastTransport, ServerThatNeverAnswersTimesOut) {
 TEST(BeastTransport, ResponseCutOffMidBodyIsANetworkError) {
   reply cut{200, {}, std::string(100, 'x')};
   cut.truncate_body_at = 10;
-  scripted_server server({cut});
+  http_server server(in_order({cut}));
   auto transport = make_transport();
 
   const auto res = transport->send(make_request(local_url(server.port())), quick);
@@ -307,8 +309,8 @@ TEST(BeastTransport, ResponseCutOffMidBodyIsANetworkError) {
 }
 
 TEST(BeastTransport, OversizedResponseIsANetworkError) {
-  scripted_server server(
-      {reply{200, {}, std::string(beast_transport::max_response_body_bytes + 1, 'x')}});
+  http_server server(
+      in_order({reply{200, {}, std::string(beast_transport::max_response_body_bytes + 1, 'x')}}));
   auto transport = make_transport();
 
   const auto res = transport->send(make_request(local_url(server.port())), quick);
@@ -333,7 +335,7 @@ class BeastTransportTls : public ::testing::Test {
 };
 
 TEST_F(BeastTransportTls, FailsVerificationWhenTheTrustStoreLacksTheCertificate) {
-  scripted_server server({}, local_cert_);
+  http_server server({}, local_cert_);
   auto transport = make_transport();
 
   const auto res = transport->send(make_request(local_url(server.port(), "/", "https")), quick);
@@ -346,7 +348,7 @@ TEST_F(BeastTransportTls, FailsVerificationWhenTheTrustStoreLacksTheCertificate)
 }
 
 TEST_F(BeastTransportTls, SucceedsWithTheCertificateAsCaBundle) {
-  scripted_server server({reply{200, {}, "secure"}, reply{200, {}, "again"}}, local_cert_);
+  http_server server(in_order({reply{200, {}, "secure"}, reply{200, {}, "again"}}), local_cert_);
   auto transport = trusting_transport();
 
   const auto first = transport->send(make_request(local_url(server.port(), "/", "https")), quick);
@@ -361,7 +363,7 @@ TEST_F(BeastTransportTls, SucceedsWithTheCertificateAsCaBundle) {
 }
 
 TEST_F(BeastTransportTls, SendsSniAndVerifiesAHostName) {
-  scripted_server server({}, local_cert_);
+  http_server server({}, local_cert_);
   auto transport = trusting_transport();
 
   const auto res =
@@ -375,7 +377,7 @@ TEST_F(BeastTransportTls, SendsSniAndVerifiesAHostName) {
 TEST_F(BeastTransportTls, RetriesWhenTheServerClosedTheIdleTlsConnection) {
   reply closes_afterwards;
   closes_afterwards.close_after = true;
-  scripted_server server({closes_afterwards, reply{200, {}, "second"}}, local_cert_);
+  http_server server(in_order({closes_afterwards, reply{200, {}, "second"}}), local_cert_);
   auto transport = trusting_transport();
 
   ASSERT_TRUE(transport->send(make_request(local_url(server.port(), "/", "https")), quick));
@@ -389,7 +391,7 @@ TEST_F(BeastTransportTls, RetriesWhenTheServerClosedTheIdleTlsConnection) {
 TEST(BeastTransportTlsNames, RejectsACertificateIssuedForAnotherName) {
   const auto other = testing::make_self_signed_certificate({"DNS:other.example"});
   const testing::temp_file bundle(other.cert_pem);
-  scripted_server server({}, other);
+  http_server server({}, other);
   beast_transport::settings settings;
   settings.ca_bundle = bundle.path().string();
   auto transport = make_transport(std::move(settings));
@@ -414,7 +416,7 @@ TEST(BeastTransportSettings, UnreadableCaBundleFailsCreationNamingTheFile) {
 }
 
 TEST(BeastTransportProxy, HttpGoesToTheProxyWithAnAbsoluteTarget) {
-  scripted_server proxy({reply{200, {}, "via proxy"}});
+  http_server proxy(in_order({reply{200, {}, "via proxy"}}));
   beast_transport::settings settings;
   settings.proxies =
       proxies_of({{"HTTP_PROXY", "http://user:p%40ss@127.0.0.1:" + std::to_string(proxy.port())}});
@@ -434,8 +436,8 @@ TEST(BeastTransportProxy, HttpGoesToTheProxyWithAnAbsoluteTarget) {
 }
 
 TEST(BeastTransportProxy, ARequestThatBypassesProxiesGoesStraightToTheOrigin) {
-  scripted_server proxy({reply{502, {}, "via proxy"}});
-  scripted_server origin({reply{200, {}, "direct"}});
+  http_server proxy(in_order({reply{502, {}, "via proxy"}}));
+  http_server origin(in_order({reply{200, {}, "direct"}}));
   beast_transport::settings settings;
   settings.proxies =
       proxies_of({{"HTTP_PROXY", "http://127.0.0.1:" + std::to_string(proxy.port())}});
@@ -453,9 +455,10 @@ TEST(BeastTransportProxy, ARequestThatBypassesProxiesGoesStraightToTheOrigin) {
 }
 
 TEST(BeastTransportProxy, AProxyEchoingItsCredentialsIsScrubbed) {
-  scripted_server proxy({reply{407,
-                               {{"X-Seen", "Basic dXNlcjpwQHNzd29yZDEy"}},
-                               "Proxy-Authorization: Basic dXNlcjpwQHNzd29yZDEy (p@ssword12)"}});
+  http_server proxy(
+      in_order({reply{407,
+                      {{"X-Seen", "Basic dXNlcjpwQHNzd29yZDEy"}},
+                      "Proxy-Authorization: Basic dXNlcjpwQHNzd29yZDEy (p@ssword12)"}}));
   beast_transport::settings settings;
   settings.proxies = proxies_of(
       {{"HTTP_PROXY", "http://user:p%40ssword12@127.0.0.1:" + std::to_string(proxy.port())}});
@@ -471,7 +474,7 @@ TEST(BeastTransportProxy, AProxyEchoingItsCredentialsIsScrubbed) {
 }
 
 TEST_F(BeastTransportTls, HttpsTunnelsThroughConnectAndVerifiesTheTarget) {
-  scripted_server server({reply{200, {}, "tunnelled"}}, local_cert_);
+  http_server server(in_order({reply{200, {}, "tunnelled"}}), local_cert_);
   connect_proxy proxy;
   auto transport = trusting_transport(proxies_of(
       {{"https_proxy", "http://proxy-user:s3cret@127.0.0.1:" + std::to_string(proxy.port())}}));

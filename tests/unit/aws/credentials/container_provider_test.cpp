@@ -4,7 +4,7 @@
 
 #include "fixtures.h"
 #include "http/beast_transport.h"
-#include "support/handler_server.h"
+#include "support/http_server.h"
 #include "support/temp_dir.h"
 
 namespace cwp::aws {
@@ -167,10 +167,9 @@ TEST_F(Container, MalformedDocumentIsAParseErrorWithoutTheBody) {
 TEST(ContainerOverHttp, FetchesFromALoopbackEndpointThroughTheRealTransport) {
   testing::fake_clock clock;
   const auto expiry = clock.now() + hours{6};
-  testing::handler_server server([&](const testing::served_request& r) {
-    if (r.find_header("Authorization") != "ToKeN-pod") return testing::served_reply{403, "{}"};
-    return testing::served_reply{
-        200, test::json_credentials("ASIAPOD", "SeCrEtPod", "ToKeNPod", expiry)};
+  testing::http_server server([&](const testing::received_request& r) {
+    if (r.find_header("Authorization") != "ToKeN-pod") return testing::reply{403, "{}"};
+    return testing::reply{200, test::json_credentials("ASIAPOD", "SeCrEtPod", "ToKeNPod", expiry)};
   });
   auto transport = http::beast_transport::create({});
   ASSERT_TRUE(transport);
@@ -191,11 +190,11 @@ TEST(ContainerOverHttp, FetchesFromALoopbackEndpointThroughTheRealTransport) {
 // a proxy would receive the Authorization token.
 TEST(ContainerOverHttp, NeverGoesThroughTheProxyOfTheEnvironment) {
   testing::fake_clock clock;
-  testing::handler_server proxy([](const testing::served_request&) {
-    return testing::served_reply{502, "proxied"};
+  testing::http_server proxy([](const testing::received_request&) {
+    return testing::reply{502, "proxied"};
   });
-  testing::handler_server agent([&](const testing::served_request&) {
-    return testing::served_reply{
+  testing::http_server agent([&](const testing::received_request&) {
+    return testing::reply{
         200, test::json_credentials("ASIAPOD", "SeCrEtPod", "ToKeNPod", clock.now() + hours{6})};
   });
   const std::map<std::string, std::string, std::less<>> proxy_env{{"HTTP_PROXY", proxy.origin()},

@@ -4,7 +4,7 @@
 
 #include "fixtures.h"
 #include "http/beast_transport.h"
-#include "support/handler_server.h"
+#include "support/http_server.h"
 
 namespace cwp::aws {
 namespace {
@@ -189,8 +189,8 @@ TEST_F(Imds, RegionAndInstanceIdForTheRestOfTheProgram) {
 
 // A metadata service on 127.0.0.1 speaking IMDSv2 (or, with v1_only, refusing tokens the way an
 // IMDSv1-only service does while answering tokenless GETs).
-testing::served_reply metadata_service(const testing::served_request& r, bool v1_only,
-                                       core::sys_time expiry) {
+testing::reply metadata_service(const testing::received_request& r, bool v1_only,
+                                core::sys_time expiry) {
   if (r.method == "PUT" && r.target == "/latest/api/token") {
     if (v1_only) return {405, ""};
     if (r.find_header("X-aws-ec2-metadata-token-ttl-seconds") != "21600") return {400, ""};
@@ -205,8 +205,8 @@ testing::served_reply metadata_service(const testing::served_request& r, bool v1
 TEST(ImdsOverHttp, TalksImdsV2ThroughTheRealTransport) {
   testing::fake_clock clock;
   const auto expiry = clock.now() + hours{6};
-  testing::handler_server server(
-      [&](const testing::served_request& r) { return metadata_service(r, false, expiry); });
+  testing::http_server server(
+      [&](const testing::received_request& r) { return metadata_service(r, false, expiry); });
   auto transport = http::beast_transport::create({});
   ASSERT_TRUE(transport);
   imds_provider p(**transport, clock,
@@ -219,7 +219,7 @@ TEST(ImdsOverHttp, TalksImdsV2ThroughTheRealTransport) {
 
 TEST(ImdsOverHttp, RefusesAnImdsV1OnlyService) {
   testing::fake_clock clock;
-  testing::handler_server server([&](const testing::served_request& r) {
+  testing::http_server server([&](const testing::received_request& r) {
     return metadata_service(r, true, clock.now() + hours{6});
   });
   auto transport = http::beast_transport::create({});
@@ -236,8 +236,8 @@ TEST(ImdsOverHttp, RefusesAnImdsV1OnlyService) {
 
 TEST(ImdsOverHttp, ASilentAddressFailsWithinTheOneSecondTimeout) {
   testing::fake_clock clock;
-  testing::handler_server server([](const testing::served_request&) {
-    testing::served_reply r;
+  testing::http_server server([](const testing::received_request&) {
+    testing::reply r;
     r.never_answer = true;
     return r;
   });

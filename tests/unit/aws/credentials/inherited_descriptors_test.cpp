@@ -12,7 +12,7 @@
 #include "core/text_file.h"
 #include "http/beast_transport.h"
 #include "spool/journal.h"
-#include "support/handler_server.h"
+#include "support/http_server.h"
 #include "support/temp_dir.h"
 
 namespace cwp::aws {
@@ -43,8 +43,8 @@ std::map<int, std::string> our_descriptors() {
 TEST(InheritedDescriptors, ACredentialProcessGetsOnlyStdinStdoutAndStderr) {
   testing::temp_dir dir;
   // An idle keep-alive connection in the transport's pool.
-  testing::handler_server server([](const testing::served_request&) {
-    return testing::served_reply{200, "{}"};
+  testing::http_server server([](const testing::received_request&) {
+    return testing::reply{200, "{}"};
   });
   auto transport = http::beast_transport::create({});
   ASSERT_TRUE(transport);

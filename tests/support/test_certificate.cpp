@@ -1,4 +1,4 @@
-#include "unit/http/test_certificate.h"
+#include "support/test_certificate.h"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>

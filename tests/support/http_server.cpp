@@ -1,4 +1,4 @@
-#include "unit/http/test_servers.h"
+#include "support/http_server.h"
 
 #include <openssl/ssl.h>
 
@@ -98,19 +98,38 @@ asio::awaitable<void> relay(std::shared_ptr<tcp::socket> from, std::shared_ptr<t
 
 }  // namespace
 
-struct scripted_server::impl {
+std::optional<std::string> received_request::find_header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (http::iequals(h.name, name)) return h.value;
+  }
+  return std::nullopt;
+}
+
+http_server::handler in_order(std::vector<reply> script) {
+  // The server calls its handler on one thread, one request at a time.
+  auto left = std::make_shared<std::deque<reply>>(script.begin(), script.end());
+  return [left](const received_request&) {
+    if (left->empty()) return reply{};
+    reply next = std::move(left->front());
+    left->pop_front();
+    return next;
+  };
+}
+
+struct http_server::impl {
+  explicit impl(handler h) : answer(std::move(h)) {}
+
   server_core core;
+  handler answer;
   std::optional<asio::ssl::context> tls;
-  std::deque<reply> script;    // guarded by core.mutex
   std::size_t connections{0};  // guarded by core.mutex
 
   reply record(received_request seen) {
-    const std::lock_guard lock(core.mutex);
-    core.requests.push_back(std::move(seen));
-    if (script.empty()) return reply{};
-    reply next = std::move(script.front());
-    script.pop_front();
-    return next;
+    {
+      const std::lock_guard lock(core.mutex);
+      core.requests.push_back(seen);
+    }
+    return answer ? answer(seen) : reply{};
   }
 
   template <class Stream>
@@ -162,9 +181,8 @@ struct scripted_server::impl {
   }
 };
 
-scripted_server::scripted_server(std::vector<reply> script, std::optional<test_certificate> tls)
-    : impl_(std::make_unique<impl>()) {
-  impl_->script.assign(script.begin(), script.end());
+http_server::http_server(handler answer, std::optional<test_certificate> tls)
+    : impl_(std::make_unique<impl>(std::move(answer))) {
   if (tls) {
     auto& context = impl_->tls.emplace(asio::ssl::context::tls_server);
     context.use_certificate_chain(asio::buffer(tls->cert_pem));
@@ -173,16 +191,20 @@ scripted_server::scripted_server(std::vector<reply> script, std::optional<test_c
   impl_->core.start(impl_->accept_loop());
 }
 
-scripted_server::~scripted_server() { impl_->core.stop(); }
+http_server::~http_server() { impl_->core.stop(); }
 
-std::uint16_t scripted_server::port() const { return impl_->core.port; }
+std::uint16_t http_server::port() const { return impl_->core.port; }
 
-std::size_t scripted_server::connections() const {
+std::string http_server::origin() const {
+  return "http://127.0.0.1:" + std::to_string(impl_->core.port);
+}
+
+std::size_t http_server::connections() const {
   const std::lock_guard lock(impl_->core.mutex);
   return impl_->connections;
 }
 
-std::vector<received_request> scripted_server::requests() const { return impl_->core.recorded(); }
+std::vector<received_request> http_server::requests() const { return impl_->core.recorded(); }
 
 struct connect_proxy::impl {
   server_core core;
