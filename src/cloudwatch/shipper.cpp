@@ -199,16 +199,13 @@ bool shipper::enqueue(const std::string& stream, log_event event) {
   return on_disk;
 }
 
-delivery shipper::flush(bool emf) {
-  delivery d;
-  std::unique_lock lock(mutex_);
-  persist_memory_only_locked();
+// Past the service's acceptance window: drops with a count instead of sending them to be
+// rejected (5 minutes of margin for the time the request takes). Returns every stream's name.
+std::vector<std::string> shipper::drop_expired_locked(delivery& d) {
   const std::int64_t oldest_allowed =
       core::to_epoch_millis(clock_->now() - max_event_age + std::chrono::minutes{5});
   std::vector<std::string> streams;
   for (auto& [stream, q] : queues_) {
-    // Past the service's acceptance window: drop with a count instead of sending them to be
-    // rejected (5 minutes of margin for the time the request takes).
     std::size_t expired = 0;
     while (!q.empty() && q.front().timestamp_ms < oldest_allowed) {
       drop_locked(q, q.begin(), expired);
@@ -221,65 +218,82 @@ delivery shipper::flush(bool emf) {
     }
     streams.push_back(stream);
   }
+  return streams;
+}
 
-  for (const auto& stream : streams) {
-    while (!d.error) {
-      auto found = queues_.find(stream);
-      if (found == queues_.end() || found->second.empty()) break;
-      auto& q = found->second;
-      const std::size_t n = next_batch_size(q.begin(), q.end());
-      std::vector<log_event> batch;
-      std::set<std::uint64_t> keys;
-      batch.reserve(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        batch.push_back(q[i]);
-        keys.insert(q[i].key);
-      }
-
-      lock.unlock();  // never hold the lock across the network
-      auto r = publisher_->publish(stream, batch, emf);
-      lock.lock();
-
-      const bool rejected_whole = !r && is_definitive_rejection(r.error());
-      if (!r && !rejected_whole) {
-        d.error = r.error();
-        break;
-      }
-      // Remove what was sent (by key: enqueue may have inserted or dropped meanwhile).
-      std::vector<std::uint64_t> journal_ids;
-      auto& current = queues_[stream];
-      for (auto it = current.begin(); it != current.end();) {
-        if (!keys.contains(it->key)) {
-          ++it;
-          continue;
-        }
-        --total_;
-        bytes_ -= size_of(*it);
-        if (it->journal_id) {
-          journal_ids.push_back(*it->journal_id);
-        } else if (journal_ != nullptr && memory_only_ > 0) {
-          --memory_only_;
-        }
-        it = current.erase(it);
-      }
-      forget_locked(journal_ids);
-      if (rejected_whole) {
-        log_->error("CloudWatch Logs refused a batch of " + std::to_string(n) +
-                        " events; dropped it: " + r.error().message,
-                    {logging::kv("log_stream", stream)});
-        d.dropped += n;
-        continue;
-      }
-      d.delivered += r->accepted;
-      d.rejected += r->rejected();
-      if (r->rejected() > 0) {
-        log_->error("CloudWatch Logs rejected " + std::to_string(r->rejected()) + " of " +
-                        std::to_string(n) +
-                        " events (too old: " + std::to_string(r->too_old + r->expired) +
-                        ", too new: " + std::to_string(r->too_new) + "); check the host clock",
-                    {logging::kv("log_stream", stream)});
-      }
+// Removes what was sent, by key: enqueue may have inserted or dropped meanwhile.
+void shipper::remove_sent_locked(const std::string& stream, const std::set<std::uint64_t>& keys) {
+  std::vector<std::uint64_t> journal_ids;
+  auto& current = queues_[stream];
+  for (auto it = current.begin(); it != current.end();) {
+    if (!keys.contains(it->key)) {
+      ++it;
+      continue;
     }
+    --total_;
+    bytes_ -= size_of(*it);
+    if (it->journal_id) {
+      journal_ids.push_back(*it->journal_id);
+    } else if (journal_ != nullptr && memory_only_ > 0) {
+      --memory_only_;
+    }
+    it = current.erase(it);
+  }
+  forget_locked(journal_ids);
+}
+
+// Sends `stream`'s queue batch by batch until it is empty or a batch fails and stays queued
+// (d.error). The lock is never held across the network.
+void shipper::flush_stream_locked(std::unique_lock<std::mutex>& lock, const std::string& stream,
+                                  bool emf, delivery& d) {
+  while (!d.error) {
+    auto found = queues_.find(stream);
+    if (found == queues_.end() || found->second.empty()) return;
+    auto& q = found->second;
+    const std::size_t n = next_batch_size(q.begin(), q.end());
+    std::vector<log_event> batch;
+    std::set<std::uint64_t> keys;
+    batch.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      batch.push_back(q[i]);
+      keys.insert(q[i].key);
+    }
+
+    lock.unlock();
+    auto r = publisher_->publish(stream, batch, emf);
+    lock.lock();
+
+    const bool rejected_whole = !r && is_definitive_rejection(r.error());
+    if (!r && !rejected_whole) {
+      d.error = r.error();
+      return;
+    }
+    remove_sent_locked(stream, keys);
+    if (rejected_whole) {
+      log_->error("CloudWatch Logs refused a batch of " + std::to_string(n) +
+                      " events; dropped it: " + r.error().message,
+                  {logging::kv("log_stream", stream)});
+      d.dropped += n;
+      continue;
+    }
+    d.delivered += r->accepted;
+    d.rejected += r->rejected();
+    if (r->rejected() > 0) {
+      log_->error("CloudWatch Logs rejected " + std::to_string(r->rejected()) + " of " +
+                      std::to_string(n) +
+                      " events (too old: " + std::to_string(r->too_old + r->expired) +
+                      ", too new: " + std::to_string(r->too_new) + "); check the host clock",
+                  {logging::kv("log_stream", stream)});
+    }
+  }
+}
+
+delivery shipper::flush(bool emf) {
+  delivery d;
+  std::unique_lock lock(mutex_);
+  persist_memory_only_locked();
+  for (const auto& stream : drop_expired_locked(d)) {
+    flush_stream_locked(lock, stream, emf, d);
     if (d.error) break;
   }
   std::erase_if(queues_, [](const auto& kv) { return kv.second.empty(); });

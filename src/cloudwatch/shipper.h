@@ -19,7 +19,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "cloudwatch/publisher.h"
 #include "cloudwatch/spool_limits.h"
@@ -69,6 +71,10 @@ class shipper {
   void log_drops_locked(bool now);
   void drop_locked(queue& q, queue::iterator it, std::size_t& dropped_total);
   void forget_locked(const std::vector<std::uint64_t>& journal_ids);
+  std::vector<std::string> drop_expired_locked(delivery& d);
+  void flush_stream_locked(std::unique_lock<std::mutex>& lock, const std::string& stream, bool emf,
+                           delivery& d);
+  void remove_sent_locked(const std::string& stream, const std::set<std::uint64_t>& keys);
   std::uint64_t size_of(const entry& e) const;
 
   publisher* publisher_;

@@ -57,12 +57,12 @@ std::string random_suffix() {
 
 result<int> open_directory(const std::string& directory, bool create) {
   constexpr int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-  int fd = ::open(directory.c_str(), flags);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+  int fd = ::open(directory.c_str(), flags);
   if (fd < 0 && errno == ENOENT && create) {
     if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
       return io_failure("cannot create the directory ", directory);
     }
-    fd = ::open(directory.c_str(), flags);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+    fd = ::open(directory.c_str(), flags);
   }
   if (fd < 0) return io_failure("cannot open the directory ", directory);
   return fd;
@@ -97,9 +97,9 @@ result<void> write_file_atomically(const std::string& path, std::string_view con
   int temp_fd = -1;
   for (int i = 0; i < max_names && temp_fd < 0; ++i) {
     temp = "." + parts.name + ".tmp-" + random_suffix();
-    temp_fd = ::openat(dir.get(), temp.c_str(),  // NOLINT(cppcoreguidelines-pro-type-vararg)
-                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                       static_cast<mode_t>(options.file_mode));
+    temp_fd =
+        ::openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                 static_cast<mode_t>(options.file_mode));
     if (temp_fd < 0 && errno != EEXIST) {
       return io_failure("cannot create a temporary file in ", parts.directory);
     }

@@ -18,8 +18,7 @@ std::string describe_errno(int err) { return std::system_category().message(err)
 }  // namespace
 
 result<std::optional<std::string>> read_text_file(const std::string& path, std::size_t max_bytes) {
-  const int fd = ::open(
-      path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR) return std::optional<std::string>{};

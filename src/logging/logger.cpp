@@ -78,7 +78,7 @@ void logger::log(level severity, std::string message, std::vector<field> fields)
   if (severity < threshold_) return;
   try {
     sink_->write(line{service_, clock_->now(), severity, std::move(message), std::move(fields)});
-  } catch (...) {  // NOLINT(bugprone-empty-catch): a log line must never take the daemon down
+  } catch (...) {  // a log line must never take the daemon down
   }
 }
 
