@@ -49,9 +49,10 @@ bool contains(const std::array<std::string_view, N>& list, std::string_view code
 core::result<retry_settings> retry_settings_from(const core::environment& env) {
   retry_settings s;
   if (auto v = env.non_empty("AWS_MAX_ATTEMPTS")) {
+    const std::string& text = *v;
     int n = 0;
-    const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc{} || ptr != v->data() + v->size() || n < 1 || n > 20) {
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || ptr != text.data() + text.size() || n < 1 || n > 20) {
       return core::fail(core::errc::invalid_argument,
                         "AWS_MAX_ATTEMPTS: '" + *v +
                             "' is not a number of attempts between 1 and 20 (1 = no retries)");

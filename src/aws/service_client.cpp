@@ -20,6 +20,38 @@ std::string describe(const core::error& e) {
 
 }  // namespace
 
+core::result<http::request> service_client::attempt_request(const http::request& req, bool sign,
+                                                            credentials& used) const {
+  http::request r = req;
+  r.target.scheme = endpoint_.url.scheme;
+  r.target.host = endpoint_.url.host;
+  r.target.port = endpoint_.url.port;
+  r.target.path = endpoint_.url.path;
+  r.set_header("Host", endpoint_.url.host_header());
+  if (!sign) return r;
+  auto creds = ctx_.credentials->get();
+  if (!creds) return tl::unexpected(creds.error());
+  used = *creds;
+  sigv4::sign(r, used, sigv4::scope{endpoint_.signing_region, endpoint_.signing_name},
+              ctx_.skew->now());
+  // The signature, session token and Authorization are cut out of the answer by the
+  // transport; the secret key is not in the request, so it is named here.
+  r.secrets.push_back(used.secret_access_key);
+  return r;
+}
+
+void service_client::back_off(std::string_view operation, int attempt,
+                              const core::error& last) const {
+  const auto delay = backoff_delay(ctx_.retry, attempt, ctx_.uniform01 ? ctx_.uniform01() : 0.5);
+  if (ctx_.log != nullptr) {
+    ctx_.log->warn(std::string(operation) + " attempt " + std::to_string(attempt) + "/" +
+                       std::to_string(ctx_.retry.max_attempts) + " failed (" + describe(last) +
+                       "), retrying in " + seconds_text(delay),
+                   {logging::kv("error", last.message)});
+  }
+  ctx_.clock->sleep_for(delay);
+}
+
 core::result<http::response> service_client::call(std::string_view operation,
                                                   const http::request& req, bool sign) const {
   const int max_attempts = ctx_.retry.max_attempts;
@@ -32,26 +64,11 @@ core::result<http::response> service_client::call(std::string_view operation,
   };
 
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-    http::request r = req;
-    r.target.scheme = endpoint_.url.scheme;
-    r.target.host = endpoint_.url.host;
-    r.target.port = endpoint_.url.port;
-    r.target.path = endpoint_.url.path;
-    r.set_header("Host", endpoint_.url.host_header());
-
     credentials used;
-    if (sign) {
-      auto creds = ctx_.credentials->get();
-      if (!creds) return tl::unexpected(creds.error());
-      used = *creds;
-      sigv4::sign(r, used, sigv4::scope{endpoint_.signing_region, endpoint_.signing_name},
-                  ctx_.skew->now());
-      // The signature, session token and Authorization are cut out of the answer by the
-      // transport; the secret key is not in the request, so it is named here.
-      r.secrets.push_back(used.secret_access_key);
-    }
+    const auto r = attempt_request(req, sign, used);
+    if (!r) return tl::unexpected(r.error());
 
-    auto response = ctx_.transport->send(r, ctx_.timeouts);
+    auto response = ctx_.transport->send(*r, ctx_.timeouts);
     if (response) {
       const bool skew_changed = ctx_.skew->observe(*response);
       if (response->ok()) {
@@ -103,14 +120,7 @@ core::result<http::response> service_client::call(std::string_view operation,
       last.message += " (not retried: retry quota exhausted by earlier failures)";
       return tl::unexpected(last);
     }
-    const auto delay = backoff_delay(ctx_.retry, attempt, ctx_.uniform01 ? ctx_.uniform01() : 0.5);
-    if (ctx_.log != nullptr) {
-      ctx_.log->warn(std::string(operation) + " attempt " + std::to_string(attempt) + "/" +
-                         std::to_string(max_attempts) + " failed (" + describe(last) +
-                         "), retrying in " + seconds_text(delay),
-                     {logging::kv("error", last.message)});
-    }
-    ctx_.clock->sleep_for(delay);
+    back_off(operation, attempt, last);
     count_retry();
   }
   if (max_attempts > 1) {

@@ -49,6 +49,13 @@ class service_client {
   const client_context& context() const { return ctx_; }
 
  private:
+  // One attempt's request: `req` aimed at the endpoint, signed with the provider's current
+  // credentials (returned in `used`) when `sign`.
+  core::result<http::request> attempt_request(const http::request& req, bool sign,
+                                              credentials& used) const;
+  // Before the retry of a failed `attempt`: logs the failure and sleeps the backoff delay.
+  void back_off(std::string_view operation, int attempt, const core::error& last) const;
+
   client_context ctx_;
   endpoint endpoint_;
 };

@@ -1,13 +1,14 @@
 #include "aws/sts_client.h"
 
 #include <pugixml.hpp>
+#include <string_view>
 
 #include "core/time_format.h"
 
 namespace cwp::aws {
 
 std::string form_encode(std::string_view value) {
-  static constexpr char hex[] = "0123456789ABCDEF";
+  static constexpr std::string_view hex = "0123456789ABCDEF";
   std::string out;
   out.reserve(value.size());
   for (const char ch : value) {

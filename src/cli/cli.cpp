@@ -266,6 +266,7 @@ int dispatch(command_line& r, const config::settings& settings, const core::envi
 
 }  // namespace
 
+// NOLINTNEXTLINE(bugprone-exception-escape): not the program's main; src/main.cpp catches.
 int main(const std::vector<std::string>& args, const core::environment& env, std::ostream& out,
          std::ostream& err) {
   CLI::App app{"cloudwatch-publisher: publishes heartbeats and log lines to AWS CloudWatch Logs",

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
+#include <string_view>
 
 #include "core/time_format.h"
 
@@ -30,7 +31,7 @@ log_event make_heartbeat_event(const heartbeat_source& source, const heartbeat& 
 std::string new_boot_id() {
   std::random_device rd;
   std::uniform_int_distribution<unsigned> nibble(0, 15);
-  static constexpr char hex[] = "0123456789abcdef";
+  static constexpr std::string_view hex = "0123456789abcdef";
   std::string id(16, '0');
   for (auto& c : id) c = hex[nibble(rd)];
   return id;

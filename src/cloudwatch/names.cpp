@@ -22,7 +22,7 @@ core::result<std::string> validate_log_group(std::string_view name) {
     return core::fail(core::errc::invalid_argument,
                       "log group name must be 1 to 512 characters long");
   }
-  const auto bad = std::find_if_not(name.begin(), name.end(), group_char);
+  const auto* const bad = std::find_if_not(name.begin(), name.end(), group_char);
   if (bad != name.end()) {
     return core::fail(core::errc::invalid_argument,
                       "log group name '" + std::string(name) + "' contains '" +

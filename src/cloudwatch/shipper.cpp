@@ -49,7 +49,7 @@ shipper::shipper(publisher& pub, const logging::logger& log, const core::clock& 
   }
 }
 
-std::uint64_t shipper::size_of(const entry& e) const { return event_size(e); }
+std::uint64_t shipper::size_of(const entry& e) { return event_size(e); }
 
 std::size_t shipper::pending() const {
   const std::lock_guard lock(mutex_);
@@ -115,7 +115,7 @@ void shipper::forget_locked(const std::vector<std::uint64_t>& journal_ids) {
   (void)journal_->remove(journal_ids);
 }
 
-void shipper::drop_locked(queue& q, queue::iterator it, std::size_t& dropped_total) {
+void shipper::drop_locked(queue& q, const queue::iterator& it, std::size_t& dropped_total) {
   --total_;
   bytes_ -= size_of(*it);
   if (!it->journal_id && journal_ != nullptr && memory_only_ > 0) --memory_only_;

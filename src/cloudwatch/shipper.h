@@ -69,13 +69,13 @@ class shipper {
   void persist_memory_only_locked();
   void enforce_bounds_locked();
   void log_drops_locked(bool now);
-  void drop_locked(queue& q, queue::iterator it, std::size_t& dropped_total);
+  void drop_locked(queue& q, const queue::iterator& it, std::size_t& dropped_total);
   void forget_locked(const std::vector<std::uint64_t>& journal_ids);
   std::vector<std::string> drop_expired_locked(delivery& d);
   void flush_stream_locked(std::unique_lock<std::mutex>& lock, const std::string& stream, bool emf,
                            delivery& d);
   void remove_sent_locked(const std::string& stream, const std::set<std::uint64_t>& keys);
-  std::uint64_t size_of(const entry& e) const;
+  static std::uint64_t size_of(const entry& e);
 
   publisher* publisher_;
   const logging::logger* log_;

@@ -48,7 +48,7 @@ class report_builder {
         {std::move(name), check_status::fail, std::move(detail), std::move(hint)});
     if (report_.code == daemon::exit_code::ok) report_.code = code;
   }
-  void skip(std::string name, std::string why) {
+  void skip(std::string name, const std::string& why) {
     report_.checks.push_back({std::move(name), check_status::skip, "not checked: " + why, ""});
   }
   void fact(logging::field f) { report_.facts.push_back(std::move(f)); }

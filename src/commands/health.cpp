@@ -1,10 +1,10 @@
 #include "commands/health.h"
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 #include "daemon/health.h"
 
@@ -26,9 +26,9 @@ exit_code run_health(const config::settings& s, const core::clock& clock,
                     "(CWP_HEALTH_FILE)",
                 {file});
     } else {
-      log.error(
-          "Unhealthy: cannot read the health file " + s.health_file + ": " + std::strerror(err),
-          {file});
+      log.error("Unhealthy: cannot read the health file " + s.health_file + ": " +
+                    std::system_category().message(err),
+                {file});
     }
     return exit_code::failed;
   }

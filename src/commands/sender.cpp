@@ -1,7 +1,8 @@
 #include "commands/sender.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <iomanip>
+#include <sstream>
 
 #include "cloudwatch/batch.h"
 #include "cloudwatch/message_split.h"
@@ -12,16 +13,17 @@ namespace {
 
 using std::chrono::steady_clock;
 
+// `value` with `decimals` digits after the point, as printf's "%.<decimals>f" writes it.
+std::string fixed(double value, int decimals) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(decimals) << value;
+  return out.str();
+}
+
 std::string with_unit(double bytes) {
-  char text[32];
-  if (bytes < 1024.0) {
-    std::snprintf(text, sizeof text, "%.0f B", bytes);
-  } else if (bytes < 1024.0 * 1024.0) {
-    std::snprintf(text, sizeof text, "%.1f KiB", bytes / 1024.0);
-  } else {
-    std::snprintf(text, sizeof text, "%.1f MiB", bytes / (1024.0 * 1024.0));
-  }
-  return text;
+  if (bytes < 1024.0) return fixed(bytes, 0) + " B";
+  if (bytes < 1024.0 * 1024.0) return fixed(bytes / 1024.0, 1) + " KiB";
+  return fixed(bytes / (1024.0 * 1024.0), 1) + " MiB";
 }
 
 std::string rate(std::uint64_t count, std::chrono::duration<double> elapsed) {
@@ -32,8 +34,7 @@ std::string rate(std::uint64_t count, std::chrono::duration<double> elapsed) {
 }  // namespace
 
 std::string summary_line(const send_stats& stats) {
-  char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%.2f", stats.elapsed.count());
+  const std::string seconds = fixed(stats.elapsed.count(), 2);
   std::string line = "send: " + std::to_string(stats.lines) + " lines, " +
                      std::to_string(stats.events) + " events, " + std::to_string(stats.batches) +
                      " batches, " + std::to_string(stats.bytes) + " bytes, " +

@@ -46,7 +46,7 @@ std::string random_suffix() {
     if (n < 0 && errno != EINTR) break;
     if (n > 0) filled += static_cast<std::size_t>(n);
   }
-  static constexpr char hex[] = "0123456789abcdef";
+  static constexpr std::string_view hex = "0123456789abcdef";
   std::string out;
   for (const auto b : bytes) {
     out.push_back(hex[b >> 4U]);

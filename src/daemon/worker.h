@@ -31,6 +31,10 @@ class thread_runner final : public runner {
   explicit thread_runner(std::function<void()> job);
   // Joins the thread when idle. A job still running (a request stuck past the grace period)
   // makes this detach instead; the process is about to exit anyway.
+  thread_runner(const thread_runner&) = delete;
+  thread_runner& operator=(const thread_runner&) = delete;
+  thread_runner(thread_runner&&) = delete;
+  thread_runner& operator=(thread_runner&&) = delete;
   ~thread_runner() override;
 
   bool trigger() override;

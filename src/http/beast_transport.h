@@ -31,13 +31,17 @@ class beast_transport final : public transport {
 
   static constexpr std::string_view system_ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
   // AWS answers with small JSON or XML documents; a bigger body means a misbehaving peer.
-  static constexpr std::size_t max_response_body_bytes = 8 * 1024 * 1024;
+  static constexpr std::size_t max_response_body_bytes = std::size_t{8} * 1024 * 1024;
 
   // Fails with errc::invalid_argument naming the file when settings.ca_bundle can't be loaded.
   // Without ca_bundle, the system bundle is used; if it is missing, every HTTPS request fails
   // verification (plain-HTTP endpoints such as IMDS still work).
   static core::result<std::unique_ptr<beast_transport>> create(settings s);
 
+  beast_transport(const beast_transport&) = delete;
+  beast_transport& operator=(const beast_transport&) = delete;
+  beast_transport(beast_transport&&) = delete;
+  beast_transport& operator=(beast_transport&&) = delete;
   ~beast_transport() override;
 
  private:

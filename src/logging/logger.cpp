@@ -71,7 +71,7 @@ void stream_sink::write(const line& l) {
 }
 
 logger logger::with_service(std::string service) const {
-  return logger(*sink_, *clock_, std::move(service), threshold_);
+  return {*sink_, *clock_, std::move(service), threshold_};
 }
 
 void logger::log(level severity, std::string message, std::vector<field> fields) const {

@@ -21,6 +21,8 @@ class append_file {
   append_file() = default;
   append_file(const append_file&) = delete;
   append_file& operator=(const append_file&) = delete;
+  append_file(append_file&&) = delete;
+  append_file& operator=(append_file&&) = delete;
   virtual ~append_file() = default;
 
   // Writes all of `bytes` at the end. On failure a prefix of them may have been written.
@@ -37,6 +39,8 @@ class file_lock {
   file_lock() = default;
   file_lock(const file_lock&) = delete;
   file_lock& operator=(const file_lock&) = delete;
+  file_lock(file_lock&&) = delete;
+  file_lock& operator=(file_lock&&) = delete;
   virtual ~file_lock() = default;
 };
 
@@ -45,6 +49,8 @@ class file_system {
   file_system() = default;
   file_system(const file_system&) = delete;
   file_system& operator=(const file_system&) = delete;
+  file_system(file_system&&) = delete;
+  file_system& operator=(file_system&&) = delete;
   virtual ~file_system() = default;
 
   // Creates `dir` with mode 0700 (its parents as the umask says) unless it exists; fails when

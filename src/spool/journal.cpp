@@ -1,8 +1,8 @@
 #include "spool/journal.h"
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
+#include <iomanip>
+#include <sstream>
 
 namespace cwp::spool {
 namespace {
@@ -77,9 +77,9 @@ journal::journal(fs::path dir, std::unique_ptr<file_lock> lock, options opts,
 journal::~journal() = default;
 
 fs::path journal::segment_path(std::uint64_t number) const {
-  char name[32];
-  std::snprintf(name, sizeof name, "%016" PRIx64 ".seg", number);
-  return dir_ / name;
+  std::ostringstream name;  // 16 lower-case hex digits: names sort in segment order
+  name << std::hex << std::setw(16) << std::setfill('0') << number << ".seg";
+  return dir_ / name.str();
 }
 
 core::result<std::unique_ptr<journal>> journal::open(const fs::path& dir, options opts) {

@@ -60,7 +60,8 @@ struct load_report {
 class journal {
  public:
   struct options {
-    std::size_t segment_bytes = 4U * 1024U * 1024U;  // start a new segment beyond this size
+    std::size_t segment_bytes =
+        std::size_t{4} * 1024 * 1024;  // start a new segment beyond this size
     // Where the files are; not owned, must outlive the journal. nullptr: the real file system.
     file_system* files = nullptr;
   };
@@ -74,6 +75,8 @@ class journal {
 
   journal(const journal&) = delete;
   journal& operator=(const journal&) = delete;
+  journal(journal&&) = delete;
+  journal& operator=(journal&&) = delete;
   ~journal();
 
   // What the previous processes left undelivered, oldest id first (moved out: call once).

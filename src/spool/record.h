@@ -24,7 +24,7 @@ inline constexpr std::size_t record_header_bytes = 12;
 // The largest record body the journal writes: more than any event CloudWatch accepts (1 MiB)
 // plus its stream name. The decoder also reads larger records when they are whole and their
 // checksum matches (earlier versions wrote removal records of any size).
-inline constexpr std::size_t max_record_body_bytes = 2U * 1024U * 1024U;
+inline constexpr std::size_t max_record_body_bytes = std::size_t{2} * 1024 * 1024;
 // The most ids one removal record holds (512 KiB of body): larger removals are written as
 // several records, each below max_record_body_bytes, so each fits in what a nearly full disk
 // has left.
