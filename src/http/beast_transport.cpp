@@ -40,7 +40,7 @@ using wire_request = wire::request<wire::span_body<const char>>;
 // long x-amzn-ErrorMessage values behind some proxies.
 constexpr std::uint32_t max_response_header_bytes = 64 * 1024;
 // Debian's system bundle is about 200 KiB.
-constexpr std::size_t max_ca_bundle_bytes = 16 * 1024 * 1024;
+constexpr std::size_t max_ca_bundle_bytes = std::size_t{16} * 1024 * 1024;
 
 // One connection with its own event loop: a send runs only the handlers of the connection it
 // holds, so concurrent sends never share an io_context. Declaration order matters: the streams
@@ -232,7 +232,7 @@ struct beast_transport::impl {
 
   core::result<std::unique_ptr<connection>> open(const route& r, const send_options& options,
                                                  steady::time_point deadline);
-  core::result<void> tunnel(connection& c, const route& r);
+  static core::result<void> tunnel(connection& c, const route& r);
   core::result<void> handshake(connection& c, const route& r);
   attempt exchange(connection& c, wire_request& out, const request& req, const route& r,
                    steady::time_point deadline, bool reused);
@@ -331,9 +331,10 @@ core::result<void> beast_transport::impl::handshake(connection& c, const route& 
   } else {
     SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     // SSL_set_tlsext_host_name spelled out: the macro's C cast trips -Wold-style-cast. OpenSSL
-    // copies the name and never writes through the pointer.
+    // copies the name; it takes it as a (non-const) void*, hence the copy.
+    std::string server_name = host;
     expected_peer_set = SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                                 const_cast<char*>(host.c_str())) == 1 &&
+                                 server_name.data()) == 1 &&
                         SSL_set1_host(ssl, host.c_str()) == 1;
   }
   if (!expected_peer_set) {
