@@ -265,7 +265,7 @@ core::result<void> parse_spool(const inputs& in, settings& out) {
   const auto max_bytes = in.pick(setting::spool_max_bytes);
   auto bytes = parse_named(max_bytes, parse_byte_size);
   if (!bytes) return tl::unexpected(bytes.error());
-  if (*bytes < 64 * 1024) {
+  if (*bytes < std::uint64_t{64} * 1024) {
     return tl::unexpected(
         invalid(max_bytes.source + ": '" + max_bytes.value + "' is too small (at least 64KiB)"));
   }

@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <memory>
 
-extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in any header
+// POSIX, declared by no header this file includes.
+extern char**
+    environ;  // NOLINT(readability-redundant-declaration,cppcoreguidelines-avoid-non-const-global-variables)
 
 namespace cwp::core {
 

@@ -1,17 +1,18 @@
 #include "http/redaction.h"
 
 #include <algorithm>
+#include <array>
 
 namespace cwp::http {
 namespace {
 
 // Headers whose value is a credential: SigV4's Authorization and session token, the instance
 // metadata session token, a proxy's Basic credentials, a container agent's token (Authorization).
-constexpr std::string_view credential_headers[] = {
+constexpr std::array<std::string_view, 4> credential_headers = {
     "Authorization", "X-Amz-Security-Token", "X-aws-ec2-metadata-token", "Proxy-Authorization"};
 
 std::string percent_encoded(std::string_view value) {
-  static constexpr char hex[] = "0123456789ABCDEF";
+  static constexpr std::string_view hex = "0123456789ABCDEF";
   std::string out;
   for (const char ch : value) {
     const auto c = static_cast<unsigned char>(ch);

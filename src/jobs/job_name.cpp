@@ -113,8 +113,9 @@ std::size_t program_index(const words& w) {
   std::size_t i = 0;
   while (i < w.size() && is_assignment(w[i])) ++i;
   while (i < w.size()) {
-    const auto it = std::find_if(wrappers.begin(), wrappers.end(),
-                                 [&](const wrapper& x) { return x.name == program_name(w[i]); });
+    const auto* const it = std::find_if(wrappers.begin(), wrappers.end(), [&](const wrapper& x) {
+      return x.name == program_name(w[i]);
+    });
     if (it == wrappers.end()) break;
     ++i;
     int positionals = it->positionals;
@@ -230,7 +231,7 @@ std::string name_problem(std::string_view name) {
   if (name.empty() || name.size() > max_job_name_length) {
     return "a job name must be 1 to 64 characters long";
   }
-  const auto bad = std::find_if_not(name.begin(), name.end(), [](char c) {
+  const auto* const bad = std::find_if_not(name.begin(), name.end(), [](char c) {
     return is_alnum(c) || c == '.' || c == '_' || c == '-';
   });
   if (bad != name.end()) {
