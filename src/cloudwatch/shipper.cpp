@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cloudwatch/batch.h"
+#include "cloudwatch/emf.h"
 #include "core/time_format.h"
 
 namespace cwp::cloudwatch {
@@ -39,6 +40,7 @@ shipper::shipper(publisher& pub, const logging::logger& log, const core::clock& 
     e.timestamp_ms = stored.timestamp_ms;
     e.message = std::move(stored.message);
     e.journal_id = stored.id;
+    e.emf = is_emf_document(e.message);
     insert_locked(stored.stream, std::move(e));
     ++restored_;
   }
@@ -186,10 +188,11 @@ void shipper::log_drops_locked(bool now) {
   last_drop_log_ = t;
 }
 
-bool shipper::enqueue(const std::string& stream, log_event event) {
+bool shipper::enqueue(const std::string& stream, log_event event, bool emf) {
   const std::lock_guard lock(mutex_);
   entry e;
   static_cast<log_event&>(e) = std::move(event);
+  e.emf = emf;
   persist_memory_only_locked();
   persist_locked(stream, e);
   const bool on_disk = e.journal_id.has_value();
@@ -199,7 +202,7 @@ bool shipper::enqueue(const std::string& stream, log_event event) {
   return on_disk;
 }
 
-delivery shipper::flush(bool emf) {
+delivery shipper::flush() {
   delivery d;
   std::unique_lock lock(mutex_);
   persist_memory_only_locked();
@@ -227,7 +230,13 @@ delivery shipper::flush(bool emf) {
       auto found = queues_.find(stream);
       if (found == queues_.end() || found->second.empty()) break;
       auto& q = found->second;
-      const std::size_t n = next_batch_size(q.begin(), q.end());
+      // One batch holds EMF documents only or none: the header covers the whole batch.
+      const bool emf = q.front().emf;
+      const auto window =
+          q.begin() + static_cast<std::ptrdiff_t>(std::min(q.size(), max_batch_events));
+      const auto kind_end =
+          std::find_if(q.begin(), window, [emf](const entry& e) { return e.emf != emf; });
+      const std::size_t n = next_batch_size(q.begin(), kind_end);
       std::vector<log_event> batch;
       std::set<std::uint64_t> keys;
       batch.reserve(n);

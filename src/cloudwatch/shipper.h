@@ -45,10 +45,14 @@ class shipper {
   // Keeps an event for `stream`, on disk first when there is a journal. When a bound is
   // reached the oldest events are dropped, and a marker event in their stream says how many.
   // Returns true when the event is on disk (false: memory only, with or without a journal).
-  bool enqueue(const std::string& stream, log_event event);
+  // `emf`: the event is an Embedded Metric Format document and goes in a batch with the EMF
+  // header; other events (a job's output lines) never do, so a batch holds one kind only.
+  // Events restored from the journal are EMF when their message is an EMF document
+  // (is_emf_document).
+  bool enqueue(const std::string& stream, log_event event, bool emf = false);
   // Tries to deliver everything kept. Stops at the first failure that may heal (network,
   // throttling, permissions being fixed) and keeps the rest for the next call.
-  delivery flush(bool emf = false);
+  delivery flush();
 
   std::size_t pending() const;
   std::uint64_t pending_bytes() const;
@@ -59,6 +63,7 @@ class shipper {
     std::uint64_t key{0};                     // unique in this process
     std::optional<std::uint64_t> journal_id;  // set once it is on disk
     std::size_t marker_count{0};              // > 0: a "N events dropped" marker
+    bool emf{false};                          // sent with the EMF header
   };
   using queue = std::deque<entry>;
 

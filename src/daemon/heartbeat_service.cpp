@@ -16,7 +16,8 @@ void heartbeat_service::record(core::sys_time scheduled) {
   }
   const bool on_disk = p_.shipper->enqueue(
       *stream,
-      cloudwatch::make_heartbeat_event(p_.source, cloudwatch::heartbeat{sequence, scheduled}));
+      cloudwatch::make_heartbeat_event(p_.source, cloudwatch::heartbeat{sequence, scheduled}),
+      /*emf=*/p_.source.emf.has_value());
   p_.log->debug(
       "Heartbeat recorded",
       {logging::kv("id", p_.source.boot_id + "-" + std::to_string(sequence)),
@@ -72,7 +73,7 @@ void heartbeat_service::deliver() {
 
   // Heartbeats (and restored heartbeats) are the only events of this shipper: the batch is EMF
   // exactly when they are.
-  const auto d = p_.shipper->flush(/*emf=*/p_.source.emf.has_value());
+  const auto d = p_.shipper->flush();
   if (d.error) {
     p_.log->error(
         "Failed to publish log to CloudWatch Logs: " + d.error->message,

@@ -180,6 +180,40 @@ TEST_F(Shipper, KeepsStreamsApartAndDeliversEach) {
   EXPECT_EQ(sent_messages(), (std::vector<std::string>{"old-day", "new-day"}));
 }
 
+// What each PutLogEvents call carried: whether it had the EMF header, and its messages.
+std::vector<std::pair<bool, std::vector<std::string>>> batches_of(
+    const testing::scripted_transport& transport) {
+  std::vector<std::pair<bool, std::vector<std::string>>> out;
+  for (const auto& r : transport.requests()) {
+    if (r.find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") continue;
+    std::vector<std::string> messages;
+    const auto body = nlohmann::json::parse(r.body);
+    for (const auto& e : body["logEvents"]) {
+      messages.push_back(e["message"].get<std::string>());
+    }
+    out.emplace_back(r.find_header("x-amzn-logs-format") == "json/emf", std::move(messages));
+  }
+  return out;
+}
+
+const std::string emf_document =
+    R"({"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"n","Dimensions":[[]],)"
+    R"("Metrics":[{"Name":"JobSuccess"}]}]},"JobSuccess":1})";
+
+TEST_F(Shipper, NeverPutsPlainEventsInABatchWithTheEmfHeader) {
+  shipper s(pub_, log, clock);
+  s.enqueue("job", at(4s, "line 1"));
+  s.enqueue("job", at(3s, "line 2"));
+  s.enqueue("job", at(2s, emf_document), /*emf=*/true);
+  s.enqueue("job", at(1s, "line 3"));
+  transport.respond(200, "{}").respond(200, "{}").respond(200, "{}");
+  EXPECT_EQ(s.flush().delivered, 4U);
+  using batch = std::pair<bool, std::vector<std::string>>;
+  EXPECT_EQ(batches_of(transport),
+            (std::vector<batch>{
+                {false, {"line 1", "line 2"}}, {true, {emf_document}}, {false, {"line 3"}}}));
+}
+
 // ---- with the disk spool
 
 std::unique_ptr<spool::journal> open_journal(const testing::temp_dir& dir) {
@@ -212,6 +246,27 @@ TEST_F(Shipper, EventsKeptOnDiskAreDeliveredByTheNextProcess) {
   EXPECT_EQ(last[2]["message"], "after the restart");
   // Delivered events are gone from the disk too: a third process has nothing to send.
   EXPECT_EQ(journal->live_events(), 0U);
+}
+
+TEST_F(Shipper, EventsTakenOverFromTheDiskKeepTheirEmfHeader) {
+  testing::temp_dir dir;
+  {
+    auto journal = open_journal(dir);
+    shipper first(pub_, log, clock, {}, journal.get());
+    first.enqueue("s", at(20s, R"({"_aws":"not metadata"})"));
+    first.enqueue("s", at(10s, emf_document), /*emf=*/true);
+    transport.fail(core::errc::network, "refused");
+    EXPECT_TRUE(first.flush().error);
+  }
+  auto journal = open_journal(dir);
+  shipper second(pub_, log, clock, {}, journal.get());
+  transport.respond(200, "{}").respond(200, "{}");
+  EXPECT_EQ(second.flush().delivered, 2U);
+  using batch = std::pair<bool, std::vector<std::string>>;
+  const auto all = batches_of(transport);
+  ASSERT_GE(all.size(), 2U);
+  EXPECT_EQ((std::vector<batch>(all.end() - 2, all.end())),
+            (std::vector<batch>{{false, {R"({"_aws":"not metadata"})"}}, {true, {emf_document}}}));
 }
 
 TEST_F(Shipper, DroppedEventsAreRemovedFromTheDiskToo) {
