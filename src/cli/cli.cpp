@@ -12,6 +12,7 @@
 #include "commands/alarm.h"
 #include "commands/check.h"
 #include "commands/dashboard.h"
+#include "commands/exec.h"
 #include "commands/health.h"
 #include "commands/once.h"
 #include "commands/run.h"
@@ -106,6 +107,8 @@ struct command_line {
   CLI::App* send{nullptr};
   std::vector<std::string> message_words;
   CLI::App* health{nullptr};
+  CLI::App* exec{nullptr};
+  commands::exec_request exec_request;
   CLI::App* alarm{nullptr};
   commands::alarm_request alarm_request;
   std::string alarm_topic;
@@ -157,6 +160,14 @@ void define_command_line(CLI::App& app, command_line& r) {
       "health",
       "Exit 0 when the daemon's last delivery is recent enough for its schedule (for "
       "HEALTHCHECK and probes)");
+  r.exec = app.add_subcommand(
+      "exec",
+      "Run COMMAND now (exec [--job NAME] -- COMMAND ARGS...): its output goes to our stdout and "
+      "stderr and to the job's log stream, then its result event; exits with its exit code");
+  r.exec->add_option("--job", r.exec_request.job,
+                     "The job's name (default: derived from the command, as for crontab jobs)");
+  r.exec->add_option("command", r.exec_request.command,
+                     "The program and its arguments, after --; executed without a shell");
 }
 
 // `alarm` and `dashboard`: what to create in CloudWatch to watch this publisher and its jobs.
@@ -252,6 +263,14 @@ int dispatch(command_line& r, const config::settings& settings, const core::envi
                              [&request](const config::settings& s, daemon::platform& p) {
                                return commands::run_send(s, p, request);
                              });
+  }
+  if (r.exec->parsed()) {
+    daemon::block_daemon_signals();  // forwarded to the command by exec's signal thread
+    return run_with_platform(
+        settings, env, out, err, [&r](const config::settings& s, daemon::platform& p) {
+          daemon::signal_waiter signals;
+          return static_cast<exit_code>(commands::run_exec(s, p, r.exec_request, signals));
+        });
   }
   if (r.health->parsed()) {
     core::system_clock clock;

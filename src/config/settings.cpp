@@ -8,6 +8,7 @@
 #include "aws/credentials/shared_config.h"
 #include "cloudwatch/publisher.h"
 #include "config/health_path.h"
+#include "jobs/job_options.h"
 
 namespace cwp::config {
 namespace {
@@ -52,6 +53,11 @@ const std::vector<setting_info> table = {
      "Log stream name template for `send` (same placeholders as --log-stream)"},
     {setting::crontab, "--crontab", "CWP_CRONTAB", "",
      "Crontab file of jobs (docs/jobs.md); `alarm` and `dashboard` watch its jobs"},
+    {setting::job_stream, "--job-stream", "CWP_JOB_STREAM", "job-{job}-{date}",
+     "Log stream template of a job's output and results: {job} (the job's name) and the "
+     "placeholders of --log-stream"},
+    {setting::job_max_output, "--job-max-output", "CWP_JOB_MAX_OUTPUT", "16MiB",
+     "Output published per run of a job (more is counted, not published), e.g. 64MiB"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -245,6 +251,24 @@ core::result<void> parse_files(const inputs& in, settings& out) {
   return {};
 }
 
+// What jobs publish: their default stream and output bound (a crontab line may set its own).
+core::result<void> parse_jobs(const inputs& in, settings& out) {
+  const auto stream = in.pick(setting::job_stream);
+  auto parsed = parse_named(
+      stream, [](const std::string& text) { return jobs::job_stream_template(text, "job"); });
+  if (!parsed) return tl::unexpected(parsed.error());
+  out.job_stream = stream.value;
+  const auto max_output = in.pick(setting::job_max_output);
+  auto bytes = parse_named(max_output, parse_byte_size);
+  if (!bytes) return tl::unexpected(bytes.error());
+  if (*bytes == 0) {
+    return tl::unexpected(
+        invalid(max_output.source + ": '" + max_output.value + "' must be at least 1 byte"));
+  }
+  out.job_max_output = *bytes;
+  return {};
+}
+
 core::result<void> parse_spool(const inputs& in, settings& out) {
   if (const auto dir = in.pick(setting::spool_dir); dir.given()) {
     if (dir.value.empty() || dir.value.front() != '/') {
@@ -347,7 +371,7 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
   // In this order: a later group may read what an earlier one resolved (EMF dimensions take the
   // log group and host name).
   for (const auto parse : {parse_aws, parse_names, parse_schedule, parse_log_level, parse_files,
-                           parse_spool, parse_emf, parse_retention}) {
+                           parse_jobs, parse_spool, parse_emf, parse_retention}) {
     if (auto ok = parse(in, out); !ok) return tl::unexpected(ok.error());
   }
   return out;

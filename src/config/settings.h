@@ -40,6 +40,8 @@ enum class setting {
   send_stream,
   instance_id,
   crontab,
+  job_stream,
+  job_max_output,
 };
 
 struct setting_info {
@@ -82,6 +84,11 @@ struct settings {
   std::string health_file;  // `run` writes its delivery state here; `health` reads it
   cloudwatch::stream_template send_stream;  // where `send` publishes
   std::string crontab;                      // CWP_CRONTAB: the crontab file's path; empty: no jobs
+  // CWP_JOB_STREAM: the stream template of jobs without `# cwp: stream=`, with {job} (so not a
+  // stream_template yet: jobs::job_stream_template makes one per job). Validated here.
+  std::string job_stream;
+  // CWP_JOB_MAX_OUTPUT: output bytes published per run of a job without `# cwp: max_output=`.
+  std::uint64_t job_max_output{16ULL << 20U};
 };
 
 // "32MiB", "512k", "1048576": a byte count with an optional binary suffix (k/K/KiB, M/MiB,
