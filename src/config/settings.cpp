@@ -9,6 +9,7 @@
 #include "cloudwatch/publisher.h"
 #include "config/health_path.h"
 #include "jobs/job_options.h"
+#include "schedule/duration.h"
 
 namespace cwp::config {
 namespace {
@@ -22,7 +23,8 @@ const std::vector<setting_info> table = {
     {setting::region, "--region", "AWS_REGION", "ap-southeast-2",
      "AWS region (also read from AWS_DEFAULT_REGION)"},
     {setting::schedule, "--schedule", "CWP_SCHEDULE", "*/1 * * * *",
-     "When `run` publishes: 5-field cron (UTC), @hourly, @daily, or @every <duration>"},
+     "When `run` publishes: 5-field cron (UTC), @hourly, @daily, or @every <duration>; off: no "
+     "heartbeats, only the crontab's jobs"},
     {setting::splay, "--splay", "CWP_SPLAY", "0",
      "Random delay added to each scheduled heartbeat, e.g. 0-30s (spreads a fleet's calls)"},
     {setting::log_level, "--log-level", "CWP_LOG_LEVEL", "info",
@@ -58,6 +60,8 @@ const std::vector<setting_info> table = {
      "placeholders of --log-stream"},
     {setting::job_max_output, "--job-max-output", "CWP_JOB_MAX_OUTPUT", "16MiB",
      "Output published per run of a job (more is counted, not published), e.g. 64MiB"},
+    {setting::stop_grace, "--stop-grace", "CWP_STOP_GRACE", "10s",
+     "On SIGTERM, how long running jobs get to end after their SIGTERM before SIGKILL"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -217,7 +221,12 @@ core::result<void> parse_names(const inputs& in, settings& out) {
 }
 
 core::result<void> parse_schedule(const inputs& in, settings& out) {
-  auto schedule = parse_named(in.pick(setting::schedule), schedule::cron_expression::parse);
+  auto picked = in.pick(setting::schedule);
+  if (picked.value == "off") {
+    out.heartbeats = false;
+    picked.value = info(setting::schedule).default_value;
+  }
+  auto schedule = parse_named(picked, schedule::cron_expression::parse);
   if (!schedule) return tl::unexpected(schedule.error());
   out.schedule = *schedule;
   auto splay = parse_named(in.pick(setting::splay), [&](const std::string& text) {
@@ -266,6 +275,9 @@ core::result<void> parse_jobs(const inputs& in, settings& out) {
         invalid(max_output.source + ": '" + max_output.value + "' must be at least 1 byte"));
   }
   out.job_max_output = *bytes;
+  auto grace = parse_named(in.pick(setting::stop_grace), schedule::parse_duration);
+  if (!grace) return tl::unexpected(grace.error());
+  out.stop_grace = *grace;
   return {};
 }
 

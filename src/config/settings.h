@@ -3,6 +3,7 @@
 // then defaults. Every setting has a flag and an environment variable; the table below is the
 // single source for resolution, --help and the README's settings table.
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,6 +43,7 @@ enum class setting {
   crontab,
   job_stream,
   job_max_output,
+  stop_grace,
 };
 
 struct setting_info {
@@ -66,6 +68,9 @@ struct settings {
   aws::retry_settings retry;
   std::string log_group;
   cloudwatch::stream_template log_stream;
+  // False (CWP_SCHEDULE=off): `run` publishes no heartbeats, only the crontab's jobs run; the
+  // schedule then keeps its default for the commands that read it.
+  bool heartbeats{true};
   // Replaced by resolve(); the initializer only makes settings default-constructible.
   schedule::cron_expression schedule = *schedule::cron_expression::parse("*/1 * * * *");
   schedule::splay splay;
@@ -89,6 +94,8 @@ struct settings {
   std::string job_stream;
   // CWP_JOB_MAX_OUTPUT: output bytes published per run of a job without `# cwp: max_output=`.
   std::uint64_t job_max_output{16ULL << 20U};
+  // CWP_STOP_GRACE: on SIGTERM, how long running jobs get to end after their SIGTERM.
+  std::chrono::milliseconds stop_grace{std::chrono::seconds{10}};
 };
 
 // "32MiB", "512k", "1048576": a byte count with an optional binary suffix (k/K/KiB, M/MiB,

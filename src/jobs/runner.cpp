@@ -144,7 +144,7 @@ void job_run::forward(int signal) {
 void job_run::stop(const std::string& reason) {
   {
     const std::lock_guard lock(reason_mutex_);
-    stop_reason_ = reason;
+    if (stop_reason_.empty()) stop_reason_ = reason;  // the first stop says why
   }
   forward(stop_request);
 }

@@ -79,7 +79,8 @@ class job_run {
   // Async-signal-safe: a signal handler may call it.
   void forward(int signal);
   // Stops the run as a timeout would (SIGTERM, SIGKILL after the grace); the result is a
-  // failure with `reason` (e.g. "stopped: cloudwatch-publisher is shutting down").
+  // failure with `reason` (e.g. "stopped: cloudwatch-publisher is shutting down"); when stopped
+  // twice, the first reason is kept.
   void stop(const std::string& reason);
 
   // The timestamp of the last event enqueued: a result event must not come before it.

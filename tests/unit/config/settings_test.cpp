@@ -180,3 +180,41 @@ TEST(Settings, EveryKnownSettingHasFlagEnvAndHelp) {
 
 }  // namespace
 }  // namespace cwp::config
+
+namespace cwp::config {
+namespace {
+
+TEST(JobSettings, DefaultsAndValues) {
+  const auto defaults = resolve_env({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->job_stream, "job-{job}-{date}");
+  EXPECT_EQ(defaults->job_max_output, 16U << 20U);
+  EXPECT_EQ(defaults->stop_grace, std::chrono::seconds{10});
+  EXPECT_TRUE(defaults->heartbeats);
+  const auto set = resolve_env({{"CWP_JOB_STREAM", "cron/{hostname}/{job}"},
+                                {"CWP_JOB_MAX_OUTPUT", "1MiB"},
+                                {"CWP_STOP_GRACE", "30s"},
+                                {"CWP_SCHEDULE", "off"}});
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->job_stream, "cron/{hostname}/{job}");
+  EXPECT_EQ(set->job_max_output, 1U << 20U);
+  EXPECT_EQ(set->stop_grace, std::chrono::seconds{30});
+  EXPECT_FALSE(set->heartbeats);
+}
+
+TEST(JobSettings, BadValuesNameTheSetting) {
+  const auto stream = resolve_env({{"CWP_JOB_STREAM", "job-{nope}"}});
+  ASSERT_FALSE(stream);
+  EXPECT_NE(stream.error().message.find("CWP_JOB_STREAM"), std::string::npos);
+  const auto zero = resolve_env({{"CWP_JOB_MAX_OUTPUT", "0"}});
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("CWP_JOB_MAX_OUTPUT: '0' must be at least 1 byte"),
+            std::string::npos)
+      << zero.error().message;
+  const auto grace = resolve_env({{"CWP_STOP_GRACE", "soon"}});
+  ASSERT_FALSE(grace);
+  EXPECT_NE(grace.error().message.find("CWP_STOP_GRACE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cwp::config
