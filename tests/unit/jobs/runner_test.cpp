@@ -161,6 +161,14 @@ TEST_F(Runner, StopEndsTheRunAsAFailureWithTheReason) {
   EXPECT_EQ(result.reason, "stopped: cloudwatch-publisher is shutting down");
 }
 
+TEST_F(Runner, ABackgroundProcessHoldingTheOutputOpenDoesNotHoldTheRunPastTheDrain) {
+  const auto result = run(shell("(sleep 3; echo late) & echo done"));
+  EXPECT_EQ(result.result, outcome::success);
+  EXPECT_GE(result.duration, output_drain);
+  EXPECT_LT(result.duration, 3s);  // ended before the background process wrote again
+  EXPECT_EQ(delivered(), (std::vector<std::string>{"done"}));
+}
+
 TEST_F(Runner, ALongLineBecomesSeveralEventsAndNothingIsLost) {
   const auto result = run(shell("head -c 600000 /dev/zero | tr '\\0' a; echo"));
   EXPECT_EQ(result.result, outcome::success);
