@@ -58,6 +58,11 @@ std::size_t shipper::pending() const {
   return total_;
 }
 
+bool shipper::half_full() const {
+  const std::lock_guard lock(mutex_);
+  return total_ >= limits_.max_events / 2 || bytes_ >= limits_.max_bytes / 2;
+}
+
 std::uint64_t shipper::pending_bytes() const {
   const std::lock_guard lock(mutex_);
   return bytes_;

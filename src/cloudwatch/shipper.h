@@ -55,6 +55,8 @@ class shipper {
   delivery flush();
 
   std::size_t pending() const;
+  // What is kept has reached half of a bound: a producer that can wait (a job's output) should.
+  bool half_full() const;
   std::uint64_t pending_bytes() const;
   std::size_t restored() const { return restored_; }  // events taken over from the journal
 

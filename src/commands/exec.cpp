@@ -133,8 +133,14 @@ int run_exec(const config::settings& s, daemon::platform& p, const exec_request&
   run_request.command.inherit_stdin = true;
   run_request.max_output_bytes = s.job_max_output;
   jobs::job_run run(*p.children, *p.clock,
-                    {&shipper, *stream, [&delivery] { delivery.notify(); }, request.copy_stdout,
-                     request.copy_stderr});
+                    {.shipper = &shipper,
+                     .stream = *stream,
+                     .notify = [&delivery] { delivery.notify(); },
+                     .copy_stdout = request.copy_stdout,
+                     .copy_stderr = request.copy_stderr,
+                     // A job's output waits for delivery while it works, rather than being
+                     // dropped at the spool bounds.
+                     .congested = [&] { return shipper.half_full() && !delivery.failing(); }});
   std::atomic<bool> done{false};
   std::thread forwarder([&] { forward_signals(signals, run, done); });
   const auto result = run.run(run_request);

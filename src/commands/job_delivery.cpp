@@ -38,6 +38,7 @@ void job_delivery::loop() {
     const auto d = shipper_->flush();
     lock.lock();
     last_error_ = d.error;
+    failing_ = d.error.has_value();
     if (!d.error) {
       retry_delay = send_first_retry;
       continue;

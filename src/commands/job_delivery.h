@@ -5,6 +5,7 @@
 // the next attempt (a WARN line the first time). finish() (or the destructor) stops it after
 // the flush in progress; the final flush is the caller's, on its own thread.
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,8 @@ class job_delivery {
   void notify();
   void finish();
 
+  // Thread-safe: the latest attempt failed (and a retry waits).
+  bool failing() const { return failing_.load(); }
   // Why the latest attempt failed; unset after a success. Call after finish().
   const std::optional<core::error>& last_error() const { return last_error_; }
 
@@ -42,6 +45,7 @@ class job_delivery {
   bool dirty_{false};
   bool stopping_{false};
   std::optional<core::error> last_error_;
+  std::atomic<bool> failing_{false};
   std::thread thread_;  // last: starts once the members above exist
 };
 

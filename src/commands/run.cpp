@@ -130,18 +130,21 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
   daemon::thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
   std::atomic<bool> job_output{false};
   const auto job_count = tab->jobs.size();
-  daemon::job_service jobs({.jobs = std::move(tab->jobs),
-                            .default_stream = s.job_stream,
-                            .default_max_output = s.job_max_output,
-                            .stream_values = names->values,
-                            .environment = jobs::job_environment(p.env, {}),
-                            .boot_id = cloudwatch::new_boot_id(),
-                            .source = {s.hostname, s.emf},
-                            .shipper = &out.shipper,
-                            .children = p.children,
-                            .clock = p.clock,
-                            .log = &log,
-                            .output_ready = [&job_output] { job_output = true; }});
+  daemon::job_service jobs(
+      {.jobs = std::move(tab->jobs),
+       .default_stream = s.job_stream,
+       .default_max_output = s.job_max_output,
+       .stream_values = names->values,
+       .environment = jobs::job_environment(p.env, {}),
+       .boot_id = cloudwatch::new_boot_id(),
+       .source = {s.hostname, s.emf},
+       .shipper = &out.shipper,
+       .children = p.children,
+       .clock = p.clock,
+       .log = &log,
+       .output_ready = [&job_output] { job_output = true; },
+       .congested = [&out,
+                     &heartbeats] { return out.shipper.half_full() && !heartbeats.failing(); }});
 
   const auto seed = static_cast<std::uint64_t>(p.uniform01() * 18446744073709551615.0);
   schedule::scheduler scheduler(s.schedule, s.splay, seed);

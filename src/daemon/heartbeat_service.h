@@ -57,6 +57,8 @@ class heartbeat_service {
   // while the last run was busy, or a failed run's retry delay has passed.
   bool delivery_due(std::chrono::steady_clock::time_point now) const;
   std::size_t undelivered() const { return p_.shipper->pending(); }
+  // The last delivery run failed and its retry is pending. Thread-safe.
+  bool failing() const { return retry_at_ns_.load() != 0; }
 
  private:
   struct recorded {

@@ -114,8 +114,11 @@ void job_service::start(job_state& job, core::sys_time scheduled) {
     }
   }
   auto active = std::make_unique<active_run>();
-  active->run = std::make_unique<jobs::job_run>(
-      *p_.children, *p_.clock, jobs::run_output{p_.shipper, *stream, p_.output_ready});
+  active->run = std::make_unique<jobs::job_run>(*p_.children, *p_.clock,
+                                                jobs::run_output{.shipper = p_.shipper,
+                                                                 .stream = *stream,
+                                                                 .notify = p_.output_ready,
+                                                                 .congested = p_.congested});
   auto request = request_for(job, scheduled);
   active_run* a = active.get();
   job.active.push_back(std::move(active));

@@ -47,6 +47,7 @@ class job_service {
     const core::clock* clock;
     const logging::logger* log;
     std::function<void()> output_ready;  // thread-safe: events were enqueued
+    std::function<bool()> congested;     // thread-safe: see jobs::run_output::congested
   };
 
   explicit job_service(parts p);

@@ -28,6 +28,7 @@ using steady = std::chrono::steady_clock;
 // while its output stays open.
 constexpr milliseconds exit_poll{50};
 constexpr char stop_request = 0;
+constexpr int max_pieces_per_drain = 256;
 
 core::result<std::pair<core::unique_fd, core::unique_fd>> make_pipe(int extra_flags = 0) {
   std::array<int, 2> fds{};
@@ -119,6 +120,7 @@ class job_run::loop {
   pid_t pid_{0};
   std::optional<int> status_;
   std::optional<steady::time_point> exited_at_;
+  steady::time_point last_output_{};            // the last time output was read (or held back)
   std::optional<steady::time_point> deadline_;  // the timeout
   std::optional<steady::time_point> kill_at_;   // SIGKILL unless it exited by then
   bool timed_out_{false};
@@ -185,7 +187,9 @@ void job_run::loop::on_piece(stream_state& s, const io::line_piece& piece) {
 
 void job_run::loop::drain(stream_state& s) {
   io::line_piece piece;
-  for (;;) {
+  // Bounded, so a job writing faster than we read cannot keep the loop from its timeout,
+  // control requests and the other stream.
+  for (int n = 0; n < max_pieces_per_drain; ++n) {
     auto got = s.source->next(piece, milliseconds{0});
     if (!got || *got == io::line_source::status::end) {
       s.source.reset();
@@ -228,7 +232,7 @@ std::optional<milliseconds> job_run::loop::wait_budget(steady::time_point now,
     if (kill_at_) sooner(*kill_at_);
     if (!have_pidfd) sooner(now + exit_poll);
   } else if (exited_at_) {
-    sooner(*exited_at_ + output_drain);
+    sooner(std::max(*exited_at_, last_output_) + output_drain);
   }
   if (!until) return std::nullopt;
   return std::max(std::chrono::ceil<milliseconds>(*until - now), milliseconds{0});
@@ -251,7 +255,10 @@ void job_run::loop::go(core::child_registry::child& child, std::array<stream_sta
       }
     }
     if (status_ && !streams[0].fd && !streams[1].fd) break;
-    if (status_ && now >= *exited_at_ + output_drain) break;  // a child holds the pipes open
+    const bool hold = o_.output_.congested && o_.output_.congested();
+    if (hold) last_output_ = now;
+    // Quiet since the exit, yet open: something the job left behind holds the pipes.
+    if (status_ && now >= std::max(*exited_at_, last_output_) + output_drain) break;
     if (!status_ && deadline_ && !timed_out_ && now >= *deadline_) {
       timed_out_ = true;
       terminate(now);
@@ -260,17 +267,21 @@ void job_run::loop::go(core::child_registry::child& child, std::array<stream_sta
       signal_group(SIGKILL);
       kill_at_.reset();
     }
-    std::array<pollfd, 4> fds{{{streams[0].fd.get(), POLLIN, 0},
-                               {streams[1].fd.get(), POLLIN, 0},
+    std::array<pollfd, 4> fds{{{hold ? -1 : streams[0].fd.get(), POLLIN, 0},
+                               {hold ? -1 : streams[1].fd.get(), POLLIN, 0},
                                {o_.control_read_.get(), POLLIN, 0},
                                {status_ ? -1 : pidfd.get(), POLLIN, 0}}};
-    const auto budget = wait_budget(now, static_cast<bool>(pidfd));
+    auto budget = wait_budget(now, static_cast<bool>(pidfd));
+    if (hold) budget = std::min(budget.value_or(hold_recheck), hold_recheck);
     if (::poll(fds.data(), fds.size(), budget ? static_cast<int>(budget->count()) : -1) < 0 &&
         errno != EINTR) {
       break;
     }
     for (std::size_t i = 0; i < 2; ++i) {
-      if (streams[i].fd && fds[i].revents != 0) drain(streams[i]);
+      if (streams[i].fd && fds[i].revents != 0) {
+        drain(streams[i]);
+        last_output_ = o_.clock_->monotonic();
+      }
     }
     if (fds[2].revents != 0) control();
     if (enqueued_ && o_.output_.notify) o_.output_.notify();

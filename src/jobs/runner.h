@@ -7,7 +7,8 @@
 // (skipped) is reported the same way.
 //
 // run() blocks the calling thread until the run is over: the process exited and its output is
-// read (or, when something it left behind keeps the pipes open, output_drain after it exited).
+// read (or, when something it left behind keeps the pipes open, after output_drain without
+// output once it exited).
 // forward() and stop() may be called from any thread while it runs.
 
 #include <atomic>
@@ -28,10 +29,13 @@
 
 namespace cwp::jobs {
 
-// After the process exited, output its children still write is read for this long at most.
+// After the process exited, the run ends when its output stays quiet this long (something it
+// left behind keeps the pipes open).
 inline constexpr std::chrono::seconds output_drain{1};
 // Each event holds at most this much of a line; a longer line becomes several events.
 inline constexpr std::size_t line_piece_bytes = 256U * 1024U - 26U;
+// While output is held back (run_output::congested), how often the run looks again.
+inline constexpr std::chrono::milliseconds hold_recheck{20};
 // The kill grace of a run without one (exec; crontab jobs always have theirs).
 inline constexpr std::chrono::seconds default_kill_grace{10};
 
@@ -62,6 +66,10 @@ struct run_output {
   std::function<void()> notify;  // optional: called after new events were enqueued
   int copy_stdout{-1};           // >= 0: every stdout line is written here too (exec)
   int copy_stderr{-1};
+  // Optional backpressure: while it returns true (the shipper holds much undelivered while
+  // delivery works), the run's output is not read, so the job waits on its writes rather than
+  // its lines being dropped at the spool bounds. Asked about every hold_recheck.
+  std::function<bool()> congested;
 };
 
 class job_run {

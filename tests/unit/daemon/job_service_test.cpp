@@ -40,7 +40,8 @@ class JobService : public ::testing::Test, protected testing::scripted_logs {
                                                             .children = &children,
                                                             .clock = &clock,
                                                             .log = &log,
-                                                            .output_ready = {}});
+                                                            .output_ready = {},
+                                                            .congested = {}});
   }
 
   // Moves the clock forward by `d` the way the loop does: polling whenever a poll asks to be.

@@ -38,7 +38,8 @@ class Runner : public ::testing::Test, protected testing::scripted_logs {
   // Runs `r`; `on_output` is called (on the run's thread) whenever new events were enqueued.
   run_result run(const run_request& r, const std::function<void(job_run&)>& on_output = {}) {
     job_run* self = nullptr;
-    run_output out{&shipper_, "job-test", {}};
+    run_output out{
+        .shipper = &shipper_, .stream = "job-test", .notify = {}, .congested = congested};
     if (on_output) out.notify = [&self, &on_output] { on_output(*self); };
     job_run job(children, real, out);
     self = &job;
@@ -66,6 +67,7 @@ class Runner : public ::testing::Test, protected testing::scripted_logs {
     return out;
   }
 
+  std::function<bool()> congested;  // run_output::congested of the runs
   core::system_clock real;
   core::child_registry children;
   testing::capturing_sink sink;
@@ -167,6 +169,22 @@ TEST_F(Runner, ABackgroundProcessHoldingTheOutputOpenDoesNotHoldTheRunPastTheDra
   EXPECT_GE(result.duration, output_drain);
   EXPECT_LT(result.duration, 3s);  // ended before the background process wrote again
   EXPECT_EQ(delivered(), (std::vector<std::string>{"done"}));
+}
+
+TEST_F(Runner, WhileDeliveryIsBehindTheOutputWaitsInsteadOfBeingRead) {
+  int checks = 0;
+  std::size_t enqueued_while_held = 0;
+  congested = [&] {
+    if (checks == 5) return false;
+    ++checks;
+    enqueued_while_held += shipper_.pending();
+    return true;
+  };
+  const auto result = run(shell("echo one; echo two"));
+  EXPECT_EQ(result.result, outcome::success);
+  EXPECT_EQ(checks, 5);
+  EXPECT_EQ(enqueued_while_held, 0U);
+  EXPECT_EQ(delivered(), (std::vector<std::string>{"one", "two"}));
 }
 
 TEST_F(Runner, ALongLineBecomesSeveralEventsAndNothingIsLost) {
