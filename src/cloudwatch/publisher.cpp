@@ -38,14 +38,42 @@ void publisher::apply_retention(int days) const {
 
 core::result<void> publisher::ensure_group() {
   if (group_ready_) return {};
-  auto created = client_->create_log_group(options_.log_group);
-  if (!created) return tl::unexpected(created.error());
+  if (!options_.create_group || create_denied_) {  // the stream's creation tells if it exists
+    group_ready_ = true;
+    return {};
+  }
+  auto created = client_->create_log_group(options_.log_group, options_.group);
+  if (!created) {
+    const auto& code = created.error().remote_code;
+    if (code != "AccessDeniedException" && code != "AccessDenied") {
+      return tl::unexpected(created.error());
+    }
+    create_denied_ = true;
+    log_->info(
+        "Not allowed to create the log group (logs:CreateLogGroup); publishing to it as "
+        "an existing group",
+        {logging::kv("log_group", options_.log_group)});
+    group_ready_ = true;
+    return {};
+  }
   if (*created) {
     log_->info("Created log group", {logging::kv("log_group", options_.log_group)});
     if (options_.retention_days) apply_retention(*options_.retention_days);
   }
   group_ready_ = true;
   return {};
+}
+
+core::error publisher::missing_group(const core::error& not_found) const {
+  core::error e = not_found;
+  const std::string why = create_denied_ ? "we are not allowed to create it (logs:CreateLogGroup)"
+                                         : "creating it is turned off (CWP_CREATE_LOG_GROUP=false)";
+  e.message = "the log group " + options_.log_group + " does not exist and " + why +
+              ": create it (aws logs create-log-group --log-group-name " + options_.log_group +
+              "), or let the publisher create it (CWP_CREATE_LOG_GROUP=true and "
+              "logs:CreateLogGroup); " +
+              not_found.message;
+  return e;
 }
 
 core::result<void> publisher::ensure_stream(const std::string& stream) {
@@ -56,10 +84,16 @@ core::result<void> publisher::ensure_stream(const std::string& stream) {
     if (created.error().remote_code != "ResourceNotFoundException") {
       return tl::unexpected(created.error());
     }
+    if (!options_.create_group || create_denied_) {
+      return tl::unexpected(missing_group(created.error()));
+    }
     // The group vanished since we cached it: create it again, then the stream.
     group_ready_ = false;
     if (auto g = ensure_group(); !g) return g;
     created = client_->create_log_stream(options_.log_group, stream);
+    if (!created && created.error().remote_code == "ResourceNotFoundException" && create_denied_) {
+      return tl::unexpected(missing_group(created.error()));
+    }
     if (!created) return tl::unexpected(created.error());
   }
   if (*created) {

@@ -2,8 +2,15 @@
 // Delivers batches of events to one log group: creates the group and each stream once per name
 // (cached), so the steady state is a single PutLogEvents call per batch; when the service says
 // a group or stream is gone (deleted behind our back), re-creates it and retries once.
-// Retention is set only on a group this publisher created (an existing group's retention is the
-// owner's choice); failing to set it is an ERROR line, never a reason to withhold heartbeats.
+// Retention, log class, KMS key and tags are set only on a group this publisher creates (an
+// existing group's settings are the owner's choice); failing to set retention is an ERROR line,
+// never a reason to withhold heartbeats.
+//
+// Least privilege: with create_group off, CreateLogGroup is never called; when it is on but
+// denied (a policy for a pre-created group has no logs:CreateLogGroup), the group is taken to
+// exist. Either way a group that turns out to be missing (CreateLogStream or PutLogEvents answer
+// ResourceNotFoundException) fails the delivery with an error saying how to fix it, and the
+// next delivery tries again.
 
 #include <array>
 #include <optional>
@@ -11,14 +18,17 @@
 #include <span>
 #include <string>
 
+#include "cloudwatch/log_group_options.h"
 #include "cloudwatch/logs_client.h"
 #include "logging/logger.h"
 
 namespace cwp::cloudwatch {
 
 struct publisher_options {
-  std::string log_group;
-  std::optional<int> retention_days;  // applied when we create the group
+  std::string log_group{};
+  std::optional<int> retention_days{};  // applied when we create the group
+  log_group_options group{};            // class, KMS key, tags: applied when we create the group
+  bool create_group{true};              // false: never call CreateLogGroup
 };
 
 // The retentionInDays values PutRetentionPolicy accepts (service rule).
@@ -45,11 +55,14 @@ class publisher {
  private:
   core::result<void> ensure_group();
   void apply_retention(int days) const;
+  // The error for a group that does not exist and that we may not create.
+  core::error missing_group(const core::error& not_found) const;
 
   const logs_client* client_;
   const logging::logger* log_;
   publisher_options options_;
   bool group_ready_{false};
+  bool create_denied_{false};  // CreateLogGroup answered AccessDenied
   std::set<std::string, std::less<>> streams_ready_;
 };
 

@@ -6,10 +6,16 @@
 #include <vector>
 
 #include "cloudwatch/batch.h"
+#include "cloudwatch/names.h"
 #include "core/time_format.h"
 
 namespace cwp::cloudwatch {
 namespace {
+
+// The journal writes each event as one record: the largest event CloudWatch accepts, with the
+// longest stream name (512 characters of up to 4 UTF-8 bytes), fits one.
+static_assert(spool::event_record_body_bytes(4 * max_name_length, max_message_bytes) <=
+              spool::max_record_body_bytes);
 
 // A batch the service called malformed will never be accepted: resending it forever would
 // block every event behind it.

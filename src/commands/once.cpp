@@ -39,9 +39,10 @@ exit_code run_once(const config::settings& s, daemon::platform& p) {
     return exit_code::usage;
   }
 
-  daemon::publishing out(
-      {.target = {s.log_group, s.retention_days}, .limits = s.spool_limits, .journal_dir = {}}, aws,
-      p, log);
+  daemon::publishing out({.target = publisher_options_of(s, /*with_retention=*/true),
+                          .limits = s.spool_limits,
+                          .journal_dir = {}},
+                         aws, p, log);
   log.info("Publishing heartbeat to " + s.log_group + "/" + *stream);
   auto put = out.publisher.publish(*stream, std::span(&event, 1), /*emf=*/s.emf.has_value());
   const logging::field group = logging::kv("log_group", s.log_group);

@@ -76,7 +76,7 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
       daemon::validate_credentials(aws.sts, entry, /*unreachable_is_error=*/false);
   if (validated == daemon::validation::rejected) return exit_code::credentials_rejected;
 
-  daemon::publishing out({.target = {s.log_group, s.retention_days},
+  daemon::publishing out({.target = publisher_options_of(s, /*with_retention=*/true),
                           .limits = s.spool_limits,
                           .journal_dir = s.spool_dir},
                          aws, p, log);

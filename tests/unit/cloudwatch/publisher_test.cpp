@@ -32,7 +32,7 @@ class Publisher : public ::testing::Test, protected testing::scripted_logs {
 
 TEST_F(Publisher, CreatesGroupAndStreamOnceThenOnlyPuts) {
   transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("s", one));
   ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream",
@@ -43,7 +43,7 @@ TEST_F(Publisher, AlreadyExistingGroupAndStreamAreFine) {
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {.log_group = "/g"});
   const auto r = pub.publish("s", one);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->accepted, 1U);
@@ -53,7 +53,7 @@ TEST_F(Publisher, AlreadyExistingGroupAndStreamAreFine) {
 TEST_F(Publisher, ANewStreamNameIsCreatedButTheGroupIsNotAgain) {
   transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "").respond(200,
                                                                                           "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
   EXPECT_EQ(targets(),
@@ -63,7 +63,7 @@ TEST_F(Publisher, ANewStreamNameIsCreatedButTheGroupIsNotAgain) {
 
 TEST_F(Publisher, RecreatesAStreamDeletedBehindItsBackAndRetriesOnce) {
   transport.respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("s", one));
   transport.respond(400, "{}", error("ResourceNotFoundException"))
       .respond(200, "")
@@ -76,7 +76,7 @@ TEST_F(Publisher, RecreatesAStreamDeletedBehindItsBackAndRetriesOnce) {
 
 TEST_F(Publisher, SetsRetentionOnlyWhenItCreatedTheGroup) {
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(logs, log, {"/g", 14});
+  publisher pub(logs, log, {.log_group = "/g", .retention_days = 14});
   ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "PutRetentionPolicy",
                                                  "CreateLogStream", "PutLogEvents"}));
@@ -86,7 +86,7 @@ TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "")
       .respond(200, "{}");
-  publisher pub(logs, log, {"/g", 14});
+  publisher pub(logs, log, {.log_group = "/g", .retention_days = 14});
   ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(targets(),
             (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
@@ -94,7 +94,7 @@ TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
 
 TEST_F(Publisher, RetentionRequestNamesTheGroupAndDaysAndIsLogged) {
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(logs, log, {"/g", 30});
+  publisher pub(logs, log, {.log_group = "/g", .retention_days = 30});
   ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(transport.requests().at(1).body, R"({"logGroupName":"/g","retentionInDays":30})");
   EXPECT_TRUE(sink.contains("Set the log group's retention to 30 days"));
@@ -105,7 +105,7 @@ TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
       .respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
       .respond(200, "")
       .respond(200, "{}");
-  publisher pub(logs, log, {"/g", 7});
+  publisher pub(logs, log, {.log_group = "/g", .retention_days = 7});
   const auto r = pub.publish("s", one);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->accepted, 1U);
@@ -117,7 +117,7 @@ TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
 
 TEST_F(Publisher, EmfBatchesCarryTheEmfHeaderAndPlainBatchesDoNot) {
   transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("s", one, /*emf=*/true));
   ASSERT_TRUE(pub.publish("s", one, /*emf=*/false));
   const auto& sent = transport.requests();
@@ -146,12 +146,95 @@ TEST(RetentionDays, AcceptsExactlyTheServicesValues) {
 }
 
 TEST_F(Publisher, PermissionErrorsAreReturnedNotRetried) {
-  transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"));
-  publisher pub(logs, log, {"/g", std::nullopt});
+  transport.respond(200, "").respond(400, R"({"message":"not authorized"})",
+                                     error("AccessDeniedException"));
+  publisher pub(logs, log, {.log_group = "/g"});
   const auto r = pub.publish("s", one);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().remote_code, "AccessDeniedException");
-  EXPECT_EQ(transport.requests().size(), 1U);
+  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream"}));
+}
+
+TEST_F(Publisher, AGroupItCreatesGetsTheClassKeyAndTagsAndAnExistingOneIsLeftAlone) {
+  log_group_options group;
+  group.log_class = log_group_class::infrequent_access;
+  group.kms_key_id = "arn:aws:kms:eu-west-1:123456789012:key/k-1";
+  group.tags = {{"env", "prod"}, {"team", "platform"}};
+  transport.respond(200, "").respond(200, "").respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g", .group = group});
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(transport.requests().at(0).body,
+            R"({"logGroupName":"/g","logGroupClass":"INFREQUENT_ACCESS",)"
+            R"("kmsKeyId":"arn:aws:kms:eu-west-1:123456789012:key/k-1",)"
+            R"("tags":{"env":"prod","team":"platform"}})");
+  // The group existed: nothing but the stream and the events follows (no tagging, no key).
+  transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
+      .respond(200, "")
+      .respond(200, "{}");
+  publisher other(logs, log, {.log_group = "/g", .retention_days = 30, .group = group});
+  ASSERT_TRUE(other.publish("s", one));
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
+                                      "CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
+}
+
+TEST_F(Publisher, WithCreateGroupOffItNeverCallsCreateLogGroup) {
+  transport.respond(200, "").respond(200, "{}").respond(200, "").respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g", .create_group = false});
+  ASSERT_TRUE(pub.publish("a", one));
+  ASSERT_TRUE(pub.publish("b", one));
+  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogStream", "PutLogEvents",
+                                                 "CreateLogStream", "PutLogEvents"}));
+}
+
+TEST_F(Publisher, WithCreateGroupOffAMissingGroupIsAnErrorSayingHowToFixItAndIsTriedAgain) {
+  transport.respond(400, R"({"message":"The specified log group does not exist."})",
+                    error("ResourceNotFoundException"));
+  publisher pub(logs, log, {.log_group = "/g", .create_group = false});
+  const auto r = pub.publish("s", one);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().remote_code, "ResourceNotFoundException");
+  EXPECT_NE(r.error().message.find("the log group /g does not exist and creating it is turned off "
+                                   "(CWP_CREATE_LOG_GROUP=false): create it (aws logs "
+                                   "create-log-group --log-group-name /g)"),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogStream"}));
+  // Once the group exists, the next delivery goes through.
+  transport.respond(200, "").respond(200, "{}");
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"CreateLogStream", "CreateLogStream", "PutLogEvents"}));
+}
+
+TEST_F(Publisher, CreateLogGroupDeniedMeansTheGroupIsTakenToExist) {
+  // Least privilege: a policy for a pre-created group grants CreateLogStream and PutLogEvents.
+  transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
+      .respond(200, "")
+      .respond(200, "{}")
+      .respond(200, "")
+      .respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
+  ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
+  ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
+                                      "CreateLogStream", "PutLogEvents"}));
+  EXPECT_TRUE(sink.contains("Not allowed to create the log group (logs:CreateLogGroup)"));
+}
+
+TEST_F(Publisher, CreateLogGroupDeniedAndTheGroupMissingIsAnErrorNamingThePermission) {
+  transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
+      .respond(400, R"({"message":"The specified log group does not exist."})",
+               error("ResourceNotFoundException"));
+  publisher pub(logs, log, {.log_group = "/g"});
+  const auto r = pub.publish("s", one);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("does not exist and we are not allowed to create it "
+                                   "(logs:CreateLogGroup)"),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream"}));
 }
 
 }  // namespace

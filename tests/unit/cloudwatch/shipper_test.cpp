@@ -50,7 +50,7 @@ class Shipper : public ::testing::Test, protected testing::scripted_logs {
 
   testing::capturing_sink sink;
   logging::logger log{sink, clock, "cloudwatch-publisher"};
-  publisher pub_{logs, log, {"/g", std::nullopt}};
+  publisher pub_{logs, log, {.log_group = "/g"}};
 };
 
 TEST_F(Shipper, KeepsEventsThroughAnOutageAndDeliversThemInOrderAfterwards) {

@@ -121,10 +121,58 @@ TEST_F(Check, ExistingGroupAndStreamAreReportedAsExisting) {
       .respond(200, R"({"logStreams":[{"logStreamName":"heartbeat-2026-01-01"}]})");
   const auto r = run(keys());
   EXPECT_EQ(r.code, exit_code::ok);
-  EXPECT_EQ(named(r, "log group").detail, "/monorepo-fem/heartbeat exists");
+  EXPECT_EQ(named(r, "log group").detail, "/monorepo-fem/heartbeat exists (class STANDARD)");
   EXPECT_EQ(named(r, "log stream").detail, "heartbeat-2026-01-01 exists");
   EXPECT_EQ(targets(),
             (std::vector<std::string>{"STS", "DescribeLogGroups", "DescribeLogStreams"}));
+}
+
+TEST_F(Check, AnInfrequentAccessGroupIsReportedAndWarnsWhenEmfIsOn) {
+  const std::string group =
+      R"({"logGroups":[{"logGroupName":"/monorepo-fem/heartbeat","logGroupClass":"INFREQUENT_ACCESS"}]})";
+  const std::string stream = R"({"logStreams":[{"logStreamName":"heartbeat-2026-01-01"}]})";
+  respond(200, identity).respond(200, group).respond(200, stream);
+  auto r = run(keys());
+  EXPECT_EQ(named(r, "log group").status, check_status::pass);
+  EXPECT_EQ(named(r, "log group").detail,
+            "/monorepo-fem/heartbeat exists (class INFREQUENT_ACCESS)");
+
+  respond(200, identity).respond(200, group).respond(200, stream);
+  auto vars = keys();
+  vars.emplace("CWP_EMF_NAMESPACE", "CloudWatchPublisher");
+  r = run(vars);
+  EXPECT_EQ(r.code, exit_code::ok);  // publishing works; the metric does not
+  EXPECT_EQ(named(r, "log group").status, check_status::warn);
+  EXPECT_NE(named(r, "log group").hint.find("extract no metrics from Embedded Metric Format"),
+            std::string::npos);
+  EXPECT_NE(render_text(r, false).find("\u26A0 log group: /monorepo-fem/heartbeat exists (class "
+                                       "INFREQUENT_ACCESS)\n    hint: "),
+            std::string::npos)
+      << render_text(r, false);
+  EXPECT_NE(render_json(r).find(R"("status":"warn","ok":true)"), std::string::npos);
+}
+
+TEST_F(Check, WithCreateLogGroupOffAMissingGroupFailsWithTheFix) {
+  respond(200, identity).respond(200, R"({"logGroups":[]})");
+  auto vars = keys();
+  vars.emplace("CWP_CREATE_LOG_GROUP", "false");
+  auto r = run(vars);
+  EXPECT_EQ(r.code, exit_code::failed);
+  EXPECT_EQ(named(r, "log group").detail,
+            "/monorepo-fem/heartbeat does not exist, and CWP_CREATE_LOG_GROUP=false");
+  EXPECT_NE(named(r, "log group")
+                .hint.find("aws logs create-log-group --log-group-name "
+                           "/monorepo-fem/heartbeat"),
+            std::string::npos);
+  // --write creates no group either: the stream's creation finds it missing.
+  respond(200, identity)
+      .respond(400, R"({"message":"The specified log group does not exist."})",
+               {{"x-amzn-ErrorType", "ResourceNotFoundException"}});
+  r = run(vars, /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::failed);
+  EXPECT_EQ(named(r, "log stream").status, check_status::fail);
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"STS", "DescribeLogGroups", "STS", "CreateLogStream"}));
 }
 
 TEST_F(Check, DescribeNotAllowedIsFineForPublishingAndSaysSo) {

@@ -113,6 +113,7 @@ TEST_F(Once, UnreachableStsIsAFailureNotARejection) {
 
 TEST_F(Once, PublishFailureIsExitOneWithTheErrorCode) {
   transport.respond(200, identity)
+      .respond(200, "")  // CreateLogGroup
       .respond(400, R"({"message":"User is not authorized"})",
                {{"x-amzn-ErrorType", "AccessDeniedException"}});
   EXPECT_EQ(run(keys()), exit_code::failed);

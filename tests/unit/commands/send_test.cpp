@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "cloudwatch/batch.h"
-#include "cloudwatch/message_split.h"
 #include "core/time_format.h"
 #include "support/scripted_platform.h"
 
@@ -171,20 +170,48 @@ TEST_F(Send, BatchesStayWithinOneMebibyteCountingTwentySixBytesPerEvent) {
   EXPECT_EQ(sent.size(), 2U);  // 5 events of 200,026 bytes fit, a sixth would not
 }
 
-TEST_F(Send, AnOversizeLineIsSplitAtCharacterBoundariesNotTruncated) {
-  // 'é' is 2 bytes: 150,000 of them are 300,000 bytes, more than one event may hold.
-  std::string line;
-  for (int i = 0; i < 150'000; ++i) line += "\xC3\xA9";
+TEST_F(Send, ALineUpToTheOneMegabyteEventLimitIsOneEvent) {
+  // 900 KiB: over the old 256 KB limit, one event under the current 1 MB one.
+  const std::string line(900 * 1024, 'm');
   lines.line(line);
   EXPECT_EQ(run(), exit_code::ok);
   const auto events = batches().at(0)["logEvents"];
-  ASSERT_EQ(events.size(), 2U);
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0]["message"], line);
+  EXPECT_EQ(status.str().find("long lines split"), std::string::npos) << status.str();
+}
+
+TEST_F(Send, AnOversizeLineIsSplitAtCharacterBoundariesNotTruncated) {
+  // 'é' is 2 bytes: 300,000 of them are 600,000 bytes, more than a 256 KiB event may hold.
+  std::string line;
+  for (int i = 0; i < 300'000; ++i) line += "\xC3\xA9";
+  lines.line(line);
+  EXPECT_EQ(run(std::nullopt, {{"CWP_MAX_EVENT_BYTES", "256KiB"}}), exit_code::ok);
+  const auto events = batches().at(0)["logEvents"];
+  ASSERT_EQ(events.size(), 3U);
   const auto first = events[0]["message"].get<std::string>();
-  const auto second = events[1]["message"].get<std::string>();
-  EXPECT_EQ(first.size(), cloudwatch::max_split_message_bytes);  // even: no character cut
-  EXPECT_EQ(first + second, line);
-  EXPECT_EQ(events[0]["timestamp"], events[1]["timestamp"]);
-  EXPECT_NE(status.str().find("1 long lines split"), std::string::npos) << status.str();
+  EXPECT_EQ(first.size(), 262'118U);  // 256 KiB less 26 bytes; even: no character cut
+  std::string joined;
+  for (const auto& e : events) {
+    EXPECT_LE(e["message"].get<std::string>().size() + 26, 262'144U);
+    EXPECT_EQ(e["timestamp"], events[0]["timestamp"]);
+    joined += e["message"].get<std::string>();
+  }
+  EXPECT_EQ(joined, line);
+  EXPECT_NE(status.str().find("; 1 long lines split (events of at most 262144 bytes, "
+                              "CWP_MAX_EVENT_BYTES)"),
+            std::string::npos)
+      << status.str();
+}
+
+TEST_F(Send, ALineOverTheDefaultLimitIsSplitIntoOneMegabyteEvents) {
+  const std::string line(1'048'550 + 10, 'z');
+  lines.line(line);
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto sent = batches();
+  ASSERT_EQ(sent.size(), 2U);  // the first event fills a batch on its own
+  EXPECT_EQ(sent[0]["logEvents"][0]["message"].get<std::string>().size(), 1'048'550U);
+  EXPECT_EQ(sent[1]["logEvents"][0]["message"].get<std::string>().size(), 10U);
 }
 
 TEST_F(Send, ALineReadInPiecesIsOneLineSplitOnceWithTheTimeItBegan) {

@@ -93,7 +93,7 @@ class RunLoop : public ::testing::Test, protected testing::scripted_platform {
     once.max_attempts = 1;
     world.assemble_aws(local_aws(once));
     return world.assemble_publishing(
-        {.target = {"/g", std::nullopt}, .limits = {}, .journal_dir = {}}, log);
+        {.target = {.log_group = "/g"}, .limits = {}, .journal_dir = {}}, log);
   }
 
   exit_code run(bool validated = true) {
