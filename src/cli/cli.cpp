@@ -8,6 +8,7 @@
 #include <random>
 
 #include "aws/credentials/default_chain.h"
+#include "cli/shell_shim.h"
 #include "cloudwatch/batch.h"
 #include "commands/alarm.h"
 #include "commands/check.h"
@@ -269,6 +270,9 @@ int dispatch(command_line& r, const config::settings& settings, const core::envi
 
 int main(const std::vector<std::string>& args, const core::environment& env, std::ostream& out,
          std::ostream& err) {
+  if (!args.empty()) {
+    if (const auto shell = answer_as_shell(args.front(), err)) return *shell;
+  }
   CLI::App app{"cloudwatch-publisher: publishes heartbeats and log lines to AWS CloudWatch Logs",
                "cloudwatch-publisher"};
   command_line r;
