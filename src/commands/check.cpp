@@ -160,24 +160,32 @@ struct logs_checks {
 
   void write(const std::string& stream, const cloudwatch::log_event& event) const {
     const std::string& group = s->log_group;
+    std::string not_created = "CWP_CREATE_LOG_GROUP=false";
     if (s->create_log_group) {
       // Created as publishing would create it: class, KMS key, tags.
       auto group_created = logs->create_log_group(group, s->log_group_options);
-      if (!group_created) {
+      if (!group_created && !is_access_denied(group_created.error())) {
         failed("log group", group_created.error(), "logs:CreateLogGroup");
         out->skip("log stream", "the log group is not usable");
         out->skip("write access", "the log group is not usable");
         return;
       }
-      out->pass("log group", group + (*group_created ? " created" : " exists"));
-    } else {
-      out->pass("log group", group + ": not created (CWP_CREATE_LOG_GROUP=false)");
+      if (group_created) {
+        out->pass("log group", group + (*group_created ? " created" : " exists"));
+        not_created.clear();
+      } else {  // as publishing: a policy for a pre-created group has no logs:CreateLogGroup
+        not_created = "logs:CreateLogGroup is not allowed";
+      }
+    }
+    if (!not_created.empty()) {
+      out->pass("log group", group + ": not created (" + not_created + ")",
+                "publishing takes the group to exist; the log stream check shows whether it does");
     }
 
     auto stream_created = logs->create_log_stream(group, stream);
-    if (!stream_created && !s->create_log_group &&
+    if (!stream_created && !not_created.empty() &&
         stream_created.error().remote_code == "ResourceNotFoundException") {
-      out->fail("log stream", group + " does not exist, and CWP_CREATE_LOG_GROUP=false",
+      out->fail("log stream", group + " does not exist, and " + not_created,
                 missing_group_hint(group), exit_code::failed);
       out->skip("write access", "the log stream is not usable");
       return;

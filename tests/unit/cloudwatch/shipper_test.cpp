@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/environment_provider.h"
+#include "cloudwatch/batch.h"
+#include "cloudwatch/names.h"
 #include "core/time_format.h"
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
@@ -212,6 +214,24 @@ TEST_F(Shipper, EventsKeptOnDiskAreDeliveredByTheNextProcess) {
   EXPECT_EQ(last[2]["message"], "after the restart");
   // Delivered events are gone from the disk too: a third process has nothing to send.
   EXPECT_EQ(journal->live_events(), 0U);
+}
+
+TEST_F(Shipper, TheLargestEventWithTheLongestStreamNameSurvivesARestartWhole) {
+  // The journal's record bound follows the PutLogEvents event limit (1 MiB, overhead included).
+  testing::temp_dir dir;
+  const std::string stream(max_name_length, 's');
+  const std::string message(max_message_bytes, 'm');
+  {
+    auto journal = open_journal(dir);
+    shipper first(pub_, log, clock, {}, journal.get());
+    EXPECT_TRUE(first.enqueue(stream, at(1s, message)));  // on disk
+  }
+  auto journal = open_journal(dir);
+  shipper second(pub_, log, clock, {}, journal.get());
+  ASSERT_EQ(second.restored(), 1U);
+  transport.respond(200, "{}");
+  EXPECT_EQ(second.flush().delivered, 1U);
+  EXPECT_EQ(sent_messages(), std::vector<std::string>{message});
 }
 
 TEST_F(Shipper, DroppedEventsAreRemovedFromTheDiskToo) {

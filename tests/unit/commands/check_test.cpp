@@ -152,6 +152,21 @@ TEST_F(Check, AnInfrequentAccessGroupIsReportedAndWarnsWhenEmfIsOn) {
   EXPECT_NE(render_json(r).find(R"("status":"warn","ok":true)"), std::string::npos);
 }
 
+TEST_F(Check, WriteWithCreateLogGroupDeniedGoesOnAsPublishingDoes) {
+  respond(200, identity)
+      .respond(400, R"({"message":"not authorized"})",
+               {{"x-amzn-ErrorType", "AccessDeniedException"}})
+      .respond(200, "")
+      .respond(200, "{}");
+  const auto r = run(keys(), /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::ok) << render_text(r, false);
+  EXPECT_EQ(named(r, "log group").detail,
+            "/monorepo-fem/heartbeat: not created (logs:CreateLogGroup is not allowed)");
+  EXPECT_EQ(named(r, "write access").status, check_status::pass);
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"STS", "CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
+}
+
 TEST_F(Check, WithCreateLogGroupOffAMissingGroupFailsWithTheFix) {
   respond(200, identity).respond(200, R"({"logGroups":[]})");
   auto vars = keys();
@@ -261,18 +276,18 @@ TEST_F(Check, UnknownAccessKeySaysAwsDoesNotKnowIt) {
 
 TEST_F(Check, MissingPermissionNamesTheActionsAndTheLogGroupArn) {
   respond(200, identity)
+      .respond(200, "")
       .respond(403, xml_error("AccessDenied",
                               "User: arn:aws:iam::123456789012:user/publisher is "
-                              "not authorized to perform: logs:CreateLogGroup"));
+                              "not authorized to perform: logs:CreateLogStream"));
   const auto r = run(keys(), /*write=*/true);
   EXPECT_EQ(r.code, exit_code::failed);
-  const auto& c = named(r, "log group");
+  const auto& c = named(r, "log stream");
   EXPECT_EQ(c.status, check_status::fail);
   EXPECT_EQ(c.hint,
-            "arn:aws:iam::123456789012:user/publisher may not call logs:CreateLogGroup: allow "
+            "arn:aws:iam::123456789012:user/publisher may not call logs:CreateLogStream: allow "
             "logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents on "
             "arn:aws:logs:eu-west-1:123456789012:log-group:/monorepo-fem/heartbeat:*");
-  EXPECT_EQ(named(r, "log stream").status, check_status::skip);
   EXPECT_EQ(named(r, "write access").status, check_status::skip);
 }
 
