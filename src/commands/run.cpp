@@ -32,9 +32,10 @@ daemon::health_state initial_health(const config::settings& s, core::sys_time no
 // After the loop: one last delivery attempt for what is still kept, within the grace period.
 // Returns the process's exit code.
 exit_code shut_down(exit_code code, daemon::runner& deliveries,
-                    const daemon::heartbeat_service& heartbeats, bool spooled,
-                    const daemon::platform& p, const logging::logger& log) {
+                    daemon::heartbeat_service& heartbeats, bool spooled, const daemon::platform& p,
+                    const logging::logger& log) {
   const auto deadline = p.clock->monotonic() + shutdown_grace;
+  heartbeats.stopping();
   deliveries.wait_idle(shutdown_grace);
   if (code == exit_code::ok && heartbeats.undelivered() > 0 && !deliveries.busy()) {
     deliveries.trigger();
@@ -71,9 +72,9 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
   health.start();
 
   const daemon::aws_clients aws(aws_settings_of(s), p, &log);
-  // AWS being unreachable is not a credential failure: start, keep heartbeats, validate later.
+  // AWS being unreachable is not a credential failure: start, deliver, validate later.
   const auto validated =
-      daemon::validate_credentials(aws.sts, entry, /*unreachable_is_error=*/false);
+      daemon::validate_credentials(aws.sts, entry, daemon::heartbeat_service::unvalidated_note);
   if (validated == daemon::validation::rejected) return exit_code::credentials_rejected;
 
   daemon::publishing out({.target = {s.log_group, s.retention_days},
@@ -86,7 +87,7 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
              {logging::kv("spool_dir", s.spool_dir)});
   }
   daemon::heartbeat_service heartbeats(
-      {s.log_group, std::move(*names), &aws.sts, &out.shipper, &entry, &log, p.clock,
+      {s.log_group, std::move(*names), &aws.sts_recheck, &out.shipper, &entry, &log, p.clock,
        cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
                                     cloudwatch::new_boot_id(), p.clock->now(), s.emf},
        &health},

@@ -251,6 +251,24 @@ def test_unreachable_endpoint_fails_fast_with_exit_1(moto, run_binary, closed_en
 
 
 # ------------------------------------------------------------------------------- failures
+def test_once_publishes_while_sts_is_unreachable_with_one_warning(
+    moto, run_binary, get_events, closed_endpoint
+) -> None:
+    """STS is a diagnostic, never a gate: a private subnet with a CloudWatch Logs endpoint and no
+    STS endpoint still gets its heartbeat."""
+    env = {**moto.env("publisher"), "AWS_ENDPOINT_URL_STS": closed_endpoint}
+    result, started, ended = run_once(run_binary, env)
+    assert result.rc == 0, result.describe()
+    out, err = lines(result)
+    sts = [l for l in out + err if l["message"].startswith("Could not reach AWS STS")]
+    assert len(sts) == 1 and sts[0]["level"] == "WARN", result.describe()
+    assert closed_endpoint in sts[0]["message"]
+    assert err == [], "no ERROR line: the heartbeat was delivered"
+    group, stream = published(result)
+    (event,) = get_events(group, stream)
+    check_heartbeat(event, started, ended)
+
+
 def test_wrong_secret_is_rejected_with_exit_3(moto, run_binary) -> None:
     wrong = random_secret()
     env = {**moto.env("publisher"), "AWS_SECRET_ACCESS_KEY": wrong}

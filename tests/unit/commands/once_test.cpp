@@ -103,12 +103,46 @@ TEST_F(Once, RejectedCredentialsExitWithCodeThreeAndSayWhatToCheck) {
   EXPECT_FALSE(sink.contains(secret));
 }
 
-TEST_F(Once, UnreachableStsIsAFailureNotARejection) {
+// STS is a diagnostic, never a gate: CloudWatch Logs may answer where STS does not (a VPC
+// endpoint for Logs only). What decides is whether the heartbeat is delivered.
+TEST_F(Once, UnreachableStsIsOneWarningAndTheHeartbeatIsStillPublished) {
   transport.fail(core::errc::network, "connection refused")
       .fail(core::errc::network, "connection refused")
-      .fail(core::errc::network, "connection refused");
-  EXPECT_EQ(run(keys()), exit_code::failed);
+      .fail(core::errc::network, "connection refused")
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, "{}");
+  EXPECT_EQ(run(keys()), exit_code::ok) << sink.text();
+  std::vector<logging::line> sts;
+  for (const auto& l : sink.lines()) {
+    if (l.message.starts_with("Could not reach AWS STS")) sts.push_back(l);
+  }
+  ASSERT_EQ(sts.size(), 1U) << sink.text();
+  EXPECT_EQ(sts[0].severity, logging::level::warn);
+  EXPECT_EQ(sink.count(logging::level::error), 0U) << sink.text();
+  EXPECT_EQ(transport.requests().back().find_header("X-Amz-Target"), "Logs_20140328.PutLogEvents");
+  EXPECT_EQ(messages().back(), "Successfully published log to CloudWatch Logs");
+}
+
+TEST_F(Once, AnStsServerErrorIsNotARejectionEither) {
+  const char* unavailable =
+      "<ErrorResponse><Error><Code>ServiceUnavailable</Code></Error></ErrorResponse>";
+  transport.respond(503, unavailable)
+      .respond(503, unavailable)
+      .respond(503, unavailable)
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, "{}");
+  EXPECT_EQ(run(keys()), exit_code::ok) << sink.text();
   EXPECT_TRUE(sink.contains("Could not reach AWS STS"));
+}
+
+TEST_F(Once, UnreachableStsAndLogsIsExitOne) {
+  transport.otherwise([](const http::request&) -> core::result<http::response> {
+    return core::fail(core::errc::network, "connection refused");
+  });
+  EXPECT_EQ(run(keys()), exit_code::failed);
+  EXPECT_TRUE(sink.contains("Failed to publish log to CloudWatch Logs"));
 }
 
 TEST_F(Once, PublishFailureIsExitOneWithTheErrorCode) {
