@@ -85,6 +85,7 @@ void heartbeat_service::deliver() {
   retry_at_ns_.store(0);
   retry_delay_ = first_retry_delay;
   report(d.delivered > 0);
+  if (p_.precreate != nullptr) p_.precreate->after_delivery(p_.clock->now());
   // The shipper logged rejected and dropped events as ERROR; which heartbeats they were is not
   // known here, so none of this run's is reported delivered (neither kept nor fresh ones).
   if (d.rejected > 0 || d.dropped > 0) return;
