@@ -1,13 +1,14 @@
 #pragma once
-// Delivers batches of events to one log group: creates the group and each stream once per name
-// (cached), so the steady state is a single PutLogEvents call per batch; when the service says
-// a group or stream is gone (deleted behind our back), re-creates it and retries once.
+// Delivers batches of events to one log group, PutLogEvents first: the steady state and a day's
+// new stream name cost no create call while the stream exists (created ahead of time, see
+// stream_precreator, or by someone else). Only when the service answers ResourceNotFound does it
+// create what is missing (the stream; the group too when that is missing) and retry the batch
+// once, so a fleet starting at once on an existing group and stream makes no create call at all.
 // Retention is set only on a group this publisher created (an existing group's retention is the
 // owner's choice); failing to set it is an ERROR line, never a reason to withhold heartbeats.
 
 #include <array>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 
@@ -37,20 +38,19 @@ class publisher {
   core::result<put_result> publish(const std::string& stream, std::span<const log_event> events,
                                    bool emf = false);
 
-  // Creates the group and stream when not known to exist yet.
-  core::result<void> ensure_stream(const std::string& stream);
+  // Creates the stream (and the group when it is missing). True when it was created, false when
+  // it already existed (not an error).
+  core::result<bool> prepare_stream(const std::string& stream);
 
   const std::string& log_group() const { return options_.log_group; }
 
  private:
-  core::result<void> ensure_group();
+  core::result<void> create_group();
   void apply_retention(int days) const;
 
   const logs_client* client_;
   const logging::logger* log_;
   publisher_options options_;
-  bool group_ready_{false};
-  std::set<std::string, std::less<>> streams_ready_;
 };
 
 }  // namespace cwp::cloudwatch

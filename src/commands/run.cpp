@@ -86,16 +86,19 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
                  " undelivered events from the spool; delivering them first",
              {logging::kv("spool_dir", s.spool_dir)});
   }
+  const auto random_seed = [&p] {
+    return static_cast<std::uint64_t>(p.uniform01() * 18446744073709551615.0);
+  };
+  cloudwatch::stream_precreator precreate(out.publisher, log, *names, random_seed());
   daemon::heartbeat_service heartbeats(
       {s.log_group, std::move(*names), &aws.sts_recheck, &out.shipper, &entry, &log, p.clock,
        cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
                                     cloudwatch::new_boot_id(), p.clock->now(), s.emf},
-       &health},
+       &health, &precreate},
       validated == daemon::validation::valid);
   daemon::thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
 
-  const auto seed = static_cast<std::uint64_t>(p.uniform01() * 18446744073709551615.0);
-  schedule::scheduler scheduler(s.schedule, s.splay, seed);
+  schedule::scheduler scheduler(s.schedule, s.splay, random_seed());
   log.info("Scheduler started",
            {logging::kv("schedule", s.schedule.text()), logging::kv("log_group", s.log_group),
             logging::kv("log_stream", s.log_stream.text())});

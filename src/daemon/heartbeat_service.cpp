@@ -97,6 +97,7 @@ void heartbeat_service::deliver() {
   retry_at_ns_.store(0);
   retry_delay_ = first_retry_delay;
   report(d.delivered > 0);
+  if (p_.precreate != nullptr) p_.precreate->after_delivery(p_.clock->now());
   log_delivered(d, before, added);
 }
 

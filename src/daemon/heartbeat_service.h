@@ -22,6 +22,7 @@
 #include "cloudwatch/heartbeat.h"
 #include "cloudwatch/names.h"
 #include "cloudwatch/shipper.h"
+#include "cloudwatch/stream_precreator.h"
 #include "daemon/exit_code.h"
 #include "daemon/health.h"
 #include "daemon/outage.h"
@@ -51,6 +52,8 @@ class heartbeat_service {
     const core::clock* clock;
     cloudwatch::heartbeat_source source;
     health_recorder* health{nullptr};  // optional: told the outcome of every delivery run
+    // optional: after each successful delivery run, creates tomorrow's stream when it is due
+    cloudwatch::stream_precreator* precreate{nullptr};
   };
 
   // credentials_validated false: STS did not answer at start (which logged the WARN).

@@ -42,8 +42,17 @@ class Once : public ::testing::Test, protected testing::scripted_platform {
   }
 };
 
+// PutLogEvents first; the service says the stream is missing, then that the group is: what a
+// first heartbeat into a new log group costs.
+void respond_missing_group_and_stream(testing::scripted_transport& transport) {
+  const std::vector<http::header> not_found{{"x-amzn-ErrorType", "ResourceNotFoundException"}};
+  transport.respond(400, "{}", not_found).respond(400, "{}", not_found);
+}
+
 TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
-  transport.respond(200, identity).respond(200, "").respond(200, "").respond(200, "{}");
+  transport.respond(200, identity);
+  respond_missing_group_and_stream(transport);
+  transport.respond(200, "").respond(200, "").respond(200, "{}");
   EXPECT_EQ(run(keys()), exit_code::ok);
   EXPECT_EQ(messages(), (std::vector<std::string>{
                             "Starting CloudWatch Publisher container...",
@@ -64,21 +73,19 @@ TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
 }
 
 TEST_F(Once, WithEmfAndRetentionTheHeartbeatIsAnEmfBatchOnAGroupGivenRetention) {
-  transport.respond(200, identity)
-      .respond(200, "")
-      .respond(200, "")
-      .respond(200, "")
-      .respond(200, "{}");
+  transport.respond(200, identity);
+  respond_missing_group_and_stream(transport);
+  transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
   auto vars = keys();
   vars.emplace("CWP_EMF_NAMESPACE", "CloudWatchPublisher");
   vars.emplace("CWP_RETENTION_DAYS", "14");
   EXPECT_EQ(run(vars), exit_code::ok);
   const auto& sent = transport.requests();
-  ASSERT_EQ(sent.size(), 5U);
-  EXPECT_EQ(sent[2].find_header("X-Amz-Target"), "Logs_20140328.PutRetentionPolicy");
-  EXPECT_EQ(nlohmann::json::parse(sent[2].body)["retentionInDays"], 14);
-  EXPECT_EQ(sent[4].find_header("x-amzn-logs-format"), "json/emf");
-  const auto body = nlohmann::json::parse(sent[4].body);
+  ASSERT_EQ(sent.size(), 7U);
+  EXPECT_EQ(sent[4].find_header("X-Amz-Target"), "Logs_20140328.PutRetentionPolicy");
+  EXPECT_EQ(nlohmann::json::parse(sent[4].body)["retentionInDays"], 14);
+  EXPECT_EQ(sent[6].find_header("x-amzn-logs-format"), "json/emf");
+  const auto body = nlohmann::json::parse(sent[6].body);
   const auto message = nlohmann::json::parse(body["logEvents"][0]["message"].get<std::string>());
   EXPECT_EQ(message["Heartbeat"], 1);
   EXPECT_EQ(message["Host"], "node-7");
@@ -157,8 +164,6 @@ TEST_F(Once, PublishFailureIsExitOneWithTheErrorCode) {
 
 TEST_F(Once, RejectedHeartbeatIsNeverReportedAsDelivered) {
   transport.respond(200, identity)
-      .respond(200, "")
-      .respond(200, "")
       .respond(200, R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})");
   EXPECT_EQ(run(keys()), exit_code::failed);
   EXPECT_FALSE(sink.contains("Successfully published"));

@@ -199,9 +199,12 @@ TEST_F(RunLoop, SteadyStateIsOnePutLogEventsPerHeartbeat) {
   track_outcomes();
   signals.at(clock.now() + 10s, SIGINT);
   EXPECT_EQ(run(), exit_code::ok);
-  // CreateLogGroup + CreateLogStream once, then only PutLogEvents.
-  EXPECT_EQ(transport.requests().size(), 2U + delivered().size());
+  // The group and stream exist: PutLogEvents only, one per heartbeat, no create call at all.
   EXPECT_EQ(delivered().size(), 11U);
+  EXPECT_EQ(transport.requests().size(), delivered().size());
+  for (const auto& r : transport.requests()) {
+    EXPECT_EQ(r.find_header("X-Amz-Target"), "Logs_20140328.PutLogEvents");
+  }
 }
 
 TEST_F(RunLoop, KeepsHeartbeatsThroughAnOutageAndDeliversAllInOrderWithoutDuplicates) {
