@@ -67,6 +67,18 @@ std::uint64_t shipper::pending_bytes() const {
   return bytes_;
 }
 
+std::optional<core::sys_time> shipper::oldest_pending() const {
+  const std::lock_guard lock(mutex_);
+  std::optional<std::int64_t> oldest;
+  for (const auto& [stream, q] : queues_) {
+    // Each stream is sorted by timestamp.
+    if (!q.empty() && (!oldest || q.front().timestamp_ms < *oldest))
+      oldest = q.front().timestamp_ms;
+  }
+  if (!oldest) return std::nullopt;
+  return core::from_epoch_millis(*oldest);
+}
+
 void shipper::insert_locked(const std::string& stream, entry e) {
   e.key = next_key_++;
   auto& q = queues_[stream];

@@ -52,6 +52,8 @@ class shipper {
 
   std::size_t pending() const;
   std::uint64_t pending_bytes() const;
+  // The timestamp of the oldest event kept (nullopt: none is kept).
+  std::optional<core::sys_time> oldest_pending() const;
   std::size_t restored() const { return restored_; }  // events taken over from the journal
 
  private:

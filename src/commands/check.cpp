@@ -347,9 +347,9 @@ std::optional<std::string> check_stream_name(const config::settings& s, const da
     out.fact(logging::kv("instance_id", names->values.instance_id));
   }
   auto stream = names->render(now);
-  if (!stream) {
+  if (auto valid = check_names(config::setting::log_stream, *names); !valid || !stream) {
     out.pass("log group", s.log_group);
-    out.fail("log stream", "CWP_LOG_STREAM: " + stream.error().message,
+    out.fail("log stream", valid ? stream.error().message : valid.error().message,
              "fix the stream name template (CWP_LOG_STREAM / --log-stream)", exit_code::usage);
     out.skip("write access", "no valid stream name");
     return std::nullopt;

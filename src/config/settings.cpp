@@ -219,6 +219,19 @@ core::result<void> parse_names(const inputs& in, settings& out) {
     }
     out.instance_id = id.value;
   }
+
+  // Names renderable from the settings alone are checked now, before any command goes to the
+  // network; with {instance_id} from instance metadata, once it answered (stream_names.h).
+  for (const auto which : {setting::log_stream, setting::send_stream}) {
+    const auto& pattern = which == setting::log_stream ? out.log_stream : out.send_stream;
+    if (pattern.uses("instance_id") && !out.instance_id) continue;
+    const lookup given = in.pick(which);
+    if (auto ok = check_stream_names(which, given.given() ? given.source : info(which).env, pattern,
+                                     {out.hostname, out.instance_id.value_or("")});
+        !ok) {
+      return ok;
+    }
+  }
   return {};
 }
 
@@ -403,6 +416,27 @@ core::result<std::uint64_t> parse_byte_size(std::string_view text) {
   }
   if (value > UINT64_MAX / unit) return core::fail(core::errc::invalid_argument, "too large");
   return value * unit;
+}
+
+core::result<void> check_stream_names(setting which, std::string_view source,
+                                      const cloudwatch::stream_template& pattern,
+                                      const cloudwatch::template_values& values) {
+  auto ok = pattern.check_values(values);
+  if (ok) return ok;
+  const std::string hostname = std::string(info(setting::hostname).env) + " (" +
+                               std::string(info(setting::hostname).flag) + ")";
+  std::string fix;
+  const auto length = pattern.expand(core::sys_time{}, values).size();
+  if (length == 0 || length > cloudwatch::max_name_length) {
+    fix = "shorten " + std::string(info(which).env) + " (" + std::string(info(which).flag) + ")";
+    if (pattern.uses("hostname")) fix += ", or set a shorter host name with " + hostname;
+  } else {
+    // The template's own text was checked when it was parsed, and an instance id is checked
+    // when it is known: the character comes from the host name.
+    fix = "set " + hostname + " to a name without ':' or '*', or use a template without " +
+          "{hostname}";
+  }
+  return tl::unexpected(invalid(std::string(source) + ": " + ok.error().message + "; " + fix));
 }
 
 const std::vector<setting_info>& known_settings() { return table; }

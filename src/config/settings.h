@@ -105,6 +105,15 @@ core::result<std::uint64_t> parse_byte_size(std::string_view text);
 // cloudwatch::max_event_bytes).
 inline constexpr std::size_t min_max_event_bytes = 1024;
 
+// Whether every name the stream template `which` (setting::log_stream or setting::send_stream)
+// renders with `values` is a valid log stream name. The error (errc::invalid_argument) starts
+// with `source`, the flag or variable the template came from, and says what the names render to,
+// their length and what to change. resolve() checks every template whose values are known;
+// commands/stream_names.h checks a template once instance metadata gave its {instance_id}.
+core::result<void> check_stream_names(setting which, std::string_view source,
+                                      const cloudwatch::stream_template& pattern,
+                                      const cloudwatch::template_values& values);
+
 // Resolves and validates everything. Errors are errc::invalid_argument and name the setting
 // (flag or variable) and what is wrong with it; unknown CWP_* variables are errors too (a typo
 // must not silently fall back to a default).

@@ -47,17 +47,17 @@ def test_the_smaller_policy_is_all_a_pre_created_group_needs(
     assert "logs:CreateLogGroup" not in SMALL_ACTIONS
     aws_cli("admin", "logs", "create-log-group", "--log-group-name", GROUP)
     env = moto.env(existing_group_identity, endpoint=fault_proxy.url)
-    # Default settings: CreateLogGroup is tried once, denied, and the group taken to exist.
+    # Default settings: the put is refused for the missing stream, the stream is created in the
+    # existing group; CreateLogGroup is never called.
     result = run_binary(["once"], env=env)
     assert result.rc == 0, result.describe()
     assert result.err_lines == [], result.describe()
-    assert any(line["message"].startswith("Not allowed to create the log group")
-               for line in result.out_lines), result.describe()
-    # CWP_CREATE_LOG_GROUP=false: not even tried.
+    assert operations(fault_proxy) == ["PutLogEvents", "CreateLogStream", "PutLogEvents"]
+    # CWP_CREATE_LOG_GROUP=false, group and stream exist: the put alone.
     fault_proxy.clear_requests()
     result = run_binary(["once"], env={**env, "CWP_CREATE_LOG_GROUP": "false"})
     assert result.rc == 0, result.describe()
-    assert operations(fault_proxy) == ["CreateLogStream", "PutLogEvents"]
+    assert operations(fault_proxy) == ["PutLogEvents"]
     assert len(get_events(GROUP, f"heartbeat-{today}", expected=2)) == 2
 
 

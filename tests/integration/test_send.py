@@ -336,6 +336,9 @@ def test_a_terminal_gets_a_progress_line_redrawn_in_place(
 # ------------------------------------------------------------------ memory bound, whatever the input
 
 MAX_RSS_BYTES = 64 * 1024 * 1024
+# Under ASan the process also holds the sanitizer's shadow memory and its 256 MiB quarantine of
+# freed blocks: a peak RSS then measures the sanitizer, not us. The dev build checks the bound.
+SANITIZED = os.environ.get("CWP_SANITIZED") == "1"
 # Valid UTF-8 with 1-, 2-, 3- and 4-byte characters, so that piece cuts meet every kind.
 PATTERN = "ab\u00e9\u20ac\U0001F600z".encode()
 BLOCK = (PATTERN * (2**20 // len(PATTERN)) + b"abcd")[: 2**20]  # 1 MiB
@@ -449,6 +452,7 @@ def send_measured(binary: Path, clean_home: Path, env: dict[str, str], args: lis
     return result, peak, digest.hexdigest()
 
 
+@pytest.mark.skipif(SANITIZED, reason="a memory bound (and 1 GiB through ASan, ~4 min): dev build only")
 def test_a_gibibyte_without_a_newline_is_sent_in_bounded_memory(
     moto, binary, clean_home, hashing_stub, tmp_path, request
 ):
@@ -477,7 +481,8 @@ def test_a_long_line_without_a_newline_reads_back_identical_from_cloudwatch_logs
     assert result.rc == 0, result.describe()
     figures = summary(result)
     assert figures["lines"] == 1 and figures["split"] == 1 and figures["bytes"] == total
-    assert peak_rss <= MAX_RSS_BYTES, f"peak RSS {peak_rss / 2**20:.1f} MiB"
+    if not SANITIZED:  # the content check below runs in both builds
+        assert peak_rss <= MAX_RSS_BYTES, f"peak RSS {peak_rss / 2**20:.1f} MiB"
     events = all_events(aws_cli, "/long-line", "long")
     assert len(events) == figures["events"]
     messages = [e["message"].encode() for e in events]

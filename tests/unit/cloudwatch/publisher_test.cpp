@@ -30,77 +30,128 @@ class Publisher : public ::testing::Test, protected testing::scripted_logs {
   const std::vector<log_event> one{{1, "hb"}};
 };
 
-TEST_F(Publisher, CreatesGroupAndStreamOnceThenOnlyPuts) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
+const char* const put = "PutLogEvents";
+const char* const new_stream = "CreateLogStream";
+const char* const new_group = "CreateLogGroup";
+
+TEST_F(Publisher, AnExistingStreamCostsOnlyPutLogEvents) {
+  transport.respond(200, "{}").respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("s", one));
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream",
-                                                 "PutLogEvents", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, put}));
+  EXPECT_FALSE(sink.contains("Created"));
 }
 
-TEST_F(Publisher, AlreadyExistingGroupAndStreamAreFine) {
-  transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
+TEST_F(Publisher, ANewGroupCostsOneRoundOfCreatesThenOnlyPuts) {
+  transport
+      .respond(400, "{}", error("ResourceNotFoundException"))  // no stream
+      .respond(400, "{}", error("ResourceNotFoundException"))  // no group either
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, "{}")
+      .respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
+  ASSERT_TRUE(pub.publish("s", one));
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{put, new_stream, new_group, new_stream, put, put}));
+  EXPECT_TRUE(sink.contains("Created log group"));
+  EXPECT_TRUE(sink.contains("Created log stream"));
+}
+
+TEST_F(Publisher, AStreamAnotherHostCreatedFirstIsFine) {
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
       .respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g"});
   const auto r = pub.publish("s", one);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->accepted, 1U);
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, put}));
   EXPECT_FALSE(sink.contains("Created"));
 }
 
-TEST_F(Publisher, ANewStreamNameIsCreatedButTheGroupIsNotAgain) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "").respond(200,
-                                                                                          "{}");
+TEST_F(Publisher, ANewDaysStreamIsCreatedOnlyWhenTheServiceSaysItIsMissing) {
+  transport.respond(200, "{}")
+      .respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
-  EXPECT_EQ(targets(),
-            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
-                                      "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, put, new_stream, put}));
 }
 
-TEST_F(Publisher, RecreatesAStreamDeletedBehindItsBackAndRetriesOnce) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}");
+TEST_F(Publisher, RecreatesAGroupDeletedBehindItsBackAndRetriesOnce) {
+  transport.respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("s", one));
   transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(400, "{}", error("ResourceNotFoundException"))
       .respond(200, "")
       .respond(200, "")
       .respond(200, "{}");
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets().size(), 7U);
-  EXPECT_EQ(targets().back(), "PutLogEvents");
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{put, put, new_stream, new_group, new_stream, put}));
+}
+
+TEST_F(Publisher, AStreamStillMissingAfterItsCreationIsAnErrorNotALoop) {
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(400, "{}", error("ResourceNotFoundException"));
+  publisher pub(logs, log, {.log_group = "/g"});
+  const auto r = pub.publish("s", one);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().remote_code, "ResourceNotFoundException");
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, put}));
+}
+
+TEST_F(Publisher, PrepareStreamCreatesAheadWithoutPublishing) {
+  transport.respond(200, "").respond(400, "{}", error("ResourceAlreadyExistsException"));
+  publisher pub(logs, log, {.log_group = "/g"});
+  EXPECT_EQ(pub.prepare_stream("heartbeat-2026-01-02"), true);
+  EXPECT_EQ(pub.prepare_stream("heartbeat-2026-01-02"), false);  // exists: success, not created
+  EXPECT_EQ(targets(), (std::vector<std::string>{new_stream, new_stream}));
+}
+
+// Put, the stream is missing, the group too: the creates a new group costs.
+void respond_new_group(testing::scripted_transport& transport) {
+  transport.respond(400, "{}", {{"x-amzn-ErrorType", "ResourceNotFoundException"}})
+      .respond(400, "{}", {{"x-amzn-ErrorType", "ResourceNotFoundException"}});
 }
 
 TEST_F(Publisher, SetsRetentionOnlyWhenItCreatedTheGroup) {
+  respond_new_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g", .retention_days = 14});
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "PutRetentionPolicy",
-                                                 "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group, "PutRetentionPolicy",
+                                                 new_stream, put}));
 }
 
 TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
+  respond_new_group(transport);  // the group appears between our two calls (another host)
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "")
       .respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g", .retention_days = 14});
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets(),
-            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group, new_stream, put}));
 }
 
 TEST_F(Publisher, RetentionRequestNamesTheGroupAndDaysAndIsLogged) {
+  respond_new_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g", .retention_days = 30});
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(transport.requests().at(1).body, R"({"logGroupName":"/g","retentionInDays":30})");
+  EXPECT_EQ(transport.requests().at(3).body, R"({"logGroupName":"/g","retentionInDays":30})");
   EXPECT_TRUE(sink.contains("Set the log group's retention to 30 days"));
 }
 
 TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
+  respond_new_group(transport);
   transport.respond(200, "")
       .respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
       .respond(200, "")
@@ -109,23 +160,26 @@ TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
   const auto r = pub.publish("s", one);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->accepted, 1U);
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "PutRetentionPolicy",
-                                                 "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group, "PutRetentionPolicy",
+                                                 new_stream, put}));
   EXPECT_TRUE(sink.contains("Could not set the log group's retention"));
   EXPECT_TRUE(sink.contains("AccessDeniedException"));
 }
 
 TEST_F(Publisher, EmfBatchesCarryTheEmfHeaderAndPlainBatchesDoNot) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}")
+      .respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("s", one, /*emf=*/true));
   ASSERT_TRUE(pub.publish("s", one, /*emf=*/false));
   const auto& sent = transport.requests();
   ASSERT_EQ(sent.size(), 4U);
-  EXPECT_EQ(sent[2].find_header("x-amzn-logs-format"), "json/emf");
+  EXPECT_EQ(sent[0].find_header("x-amzn-logs-format"), "json/emf");
+  EXPECT_EQ(sent[2].find_header("x-amzn-logs-format"), "json/emf");  // the retry too
   EXPECT_EQ(sent[3].find_header("x-amzn-logs-format"), std::nullopt);
   // Only PutLogEvents is marked: the header means nothing to the create calls.
-  EXPECT_EQ(sent[0].find_header("x-amzn-logs-format"), std::nullopt);
   EXPECT_EQ(sent[1].find_header("x-amzn-logs-format"), std::nullopt);
 }
 
@@ -146,13 +200,12 @@ TEST(RetentionDays, AcceptsExactlyTheServicesValues) {
 }
 
 TEST_F(Publisher, PermissionErrorsAreReturnedNotRetried) {
-  transport.respond(200, "").respond(400, R"({"message":"not authorized"})",
-                                     error("AccessDeniedException"));
+  transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"));
   publisher pub(logs, log, {.log_group = "/g"});
   const auto r = pub.publish("s", one);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().remote_code, "AccessDeniedException");
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put}));
 }
 
 TEST_F(Publisher, AGroupItCreatesGetsTheClassKeyAndTagsAndAnExistingOneIsLeftAlone) {
@@ -160,36 +213,42 @@ TEST_F(Publisher, AGroupItCreatesGetsTheClassKeyAndTagsAndAnExistingOneIsLeftAlo
   group.log_class = log_group_class::infrequent_access;
   group.kms_key_id = "arn:aws:kms:eu-west-1:123456789012:key/k-1";
   group.tags = {{"env", "prod"}, {"team", "platform"}};
+  respond_new_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g", .group = group});
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(transport.requests().at(0).body,
+  EXPECT_EQ(transport.requests().at(2).body,
             R"({"logGroupName":"/g","logGroupClass":"INFREQUENT_ACCESS",)"
             R"("kmsKeyId":"arn:aws:kms:eu-west-1:123456789012:key/k-1",)"
             R"("tags":{"env":"prod","team":"platform"}})");
-  // The group existed: nothing but the stream and the events follows (no tagging, no key).
+  // The group exists (another host made it between our calls): no retention, no tagging.
+  respond_new_group(transport);
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "")
       .respond(200, "{}");
   publisher other(logs, log, {.log_group = "/g", .retention_days = 30, .group = group});
   ASSERT_TRUE(other.publish("s", one));
-  EXPECT_EQ(targets(),
-            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
-                                      "CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group, new_stream, put, put,
+                                                 new_stream, new_group, new_stream, put}));
 }
 
-TEST_F(Publisher, WithCreateGroupOffItNeverCallsCreateLogGroup) {
-  transport.respond(200, "").respond(200, "{}").respond(200, "").respond(200, "{}");
-  publisher pub(logs, log, {.log_group = "/g", .create_group = false});
-  ASSERT_TRUE(pub.publish("a", one));
-  ASSERT_TRUE(pub.publish("b", one));
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogStream", "PutLogEvents",
-                                                 "CreateLogStream", "PutLogEvents"}));
+TEST_F(Publisher, AnExistingGroupNeedsNoCreateLogGroupPermission) {
+  // Least privilege: a policy for a pre-created group grants CreateLogStream and PutLogEvents.
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}")
+      .respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
+  ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
+  ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{put, new_stream, put, put, new_stream, put}));
 }
 
 TEST_F(Publisher, WithCreateGroupOffAMissingGroupIsAnErrorSayingHowToFixItAndIsTriedAgain) {
-  transport.respond(400, R"({"message":"The specified log group does not exist."})",
-                    error("ResourceNotFoundException"));
+  respond_new_group(transport);
   publisher pub(logs, log, {.log_group = "/g", .create_group = false});
   const auto r = pub.publish("s", one);
   ASSERT_FALSE(r);
@@ -199,34 +258,18 @@ TEST_F(Publisher, WithCreateGroupOffAMissingGroupIsAnErrorSayingHowToFixItAndIsT
                                    "create-log-group --log-group-name /g)"),
             std::string::npos)
       << r.error().message;
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogStream"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream}));  // never CreateLogGroup
   // Once the group exists, the next delivery goes through.
-  transport.respond(200, "").respond(200, "{}");
-  ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets(),
-            (std::vector<std::string>{"CreateLogStream", "CreateLogStream", "PutLogEvents"}));
-}
-
-TEST_F(Publisher, CreateLogGroupDeniedMeansTheGroupIsTakenToExist) {
-  // Least privilege: a policy for a pre-created group grants CreateLogStream and PutLogEvents.
-  transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
-      .respond(200, "")
-      .respond(200, "{}")
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
       .respond(200, "")
       .respond(200, "{}");
-  publisher pub(logs, log, {.log_group = "/g"});
-  ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
-  ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
-  EXPECT_EQ(targets(),
-            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
-                                      "CreateLogStream", "PutLogEvents"}));
-  EXPECT_TRUE(sink.contains("Not allowed to create the log group (logs:CreateLogGroup)"));
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, put, new_stream, put}));
 }
 
-TEST_F(Publisher, CreateLogGroupDeniedAndTheGroupMissingIsAnErrorNamingThePermission) {
-  transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
-      .respond(400, R"({"message":"The specified log group does not exist."})",
-               error("ResourceNotFoundException"));
+TEST_F(Publisher, CreateLogGroupDeniedForAMissingGroupIsAnErrorNamingThePermission) {
+  respond_new_group(transport);
+  transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"));
   publisher pub(logs, log, {.log_group = "/g"});
   const auto r = pub.publish("s", one);
   ASSERT_FALSE(r);
@@ -234,7 +277,7 @@ TEST_F(Publisher, CreateLogGroupDeniedAndTheGroupMissingIsAnErrorNamingThePermis
                                    "(logs:CreateLogGroup)"),
             std::string::npos)
       << r.error().message;
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group}));
 }
 
 }  // namespace
