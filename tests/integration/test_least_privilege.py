@@ -66,9 +66,13 @@ def test_the_daemon_says_the_group_is_missing_and_delivers_once_it_exists(
 ):
     daemon = start_daemon({**moto.env(existing_group_identity), "CWP_SCHEDULE": "@every 1s",
                            "CWP_CREATE_LOG_GROUP": "false"})
-    missing = daemon.wait_for(lambda line: line["level"] == "ERROR", count=2)
+    # Each failed delivery run is a WARN with the fix; the outage itself is one ERROR with it.
+    missing = daemon.wait_for(lambda line: line["level"] == "WARN" and line["message"].startswith(
+        "Failed to publish"), count=2)
     assert all("does not exist and creating it is turned off" in line["message"]
                for line in missing), daemon.text()
+    outage = daemon.wait_for(lambda line: line["level"] == "ERROR", count=1)[0]
+    assert "does not exist and creating it is turned off" in outage["message"], daemon.text()
     aws_cli("admin", "logs", "create-log-group", "--log-group-name", GROUP)
     events = get_events(GROUP, f"heartbeat-{today}", expected=4, timeout=30)
     rc, _ = daemon.stop()

@@ -154,7 +154,6 @@ TEST_F(Once, UnreachableStsAndLogsIsExitOne) {
 
 TEST_F(Once, PublishFailureIsExitOneWithTheErrorCode) {
   transport.respond(200, identity)
-      .respond(200, "")  // CreateLogGroup
       .respond(400, R"({"message":"User is not authorized"})",
                {{"x-amzn-ErrorType", "AccessDeniedException"}});
   EXPECT_EQ(run(keys()), exit_code::failed);
