@@ -8,7 +8,8 @@
 #include <random>
 
 #include "aws/credentials/default_chain.h"
-#include "cloudwatch/message_split.h"
+#include "cli/shell_shim.h"
+#include "cloudwatch/batch.h"
 #include "commands/alarm.h"
 #include "commands/check.h"
 #include "commands/dashboard.h"
@@ -249,7 +250,8 @@ int dispatch(command_line& r, const config::settings& settings, const core::envi
   }
   if (r.send->parsed()) {
     // A line longer than one event is read in event-sized pieces: memory stays bounded.
-    io::fd_line_source input(STDIN_FILENO, cloudwatch::max_split_message_bytes);
+    io::fd_line_source input(STDIN_FILENO,
+                             settings.max_event_bytes - cloudwatch::per_event_overhead_bytes);
     std::optional<std::string> message;
     if (!r.message_words.empty()) {
       message.emplace();
@@ -287,6 +289,9 @@ int dispatch(command_line& r, const config::settings& settings, const core::envi
 
 int main(const std::vector<std::string>& args, const core::environment& env, std::ostream& out,
          std::ostream& err) {
+  if (!args.empty()) {
+    if (const auto shell = answer_as_shell(args.front(), err)) return *shell;
+  }
   CLI::App app{"cloudwatch-publisher: publishes heartbeats and log lines to AWS CloudWatch Logs",
                "cloudwatch-publisher"};
   command_line r;

@@ -7,10 +7,16 @@
 
 #include "cloudwatch/batch.h"
 #include "cloudwatch/emf.h"
+#include "cloudwatch/names.h"
 #include "core/time_format.h"
 
 namespace cwp::cloudwatch {
 namespace {
+
+// The journal writes each event as one record: the largest event CloudWatch accepts, with the
+// longest stream name (512 characters of up to 4 UTF-8 bytes), fits one.
+static_assert(spool::event_record_body_bytes(4 * max_name_length, max_message_bytes) <=
+              spool::max_record_body_bytes);
 
 // A batch the service called malformed will never be accepted: resending it forever would
 // block every event behind it.
@@ -66,6 +72,18 @@ bool shipper::half_full() const {
 std::uint64_t shipper::pending_bytes() const {
   const std::lock_guard lock(mutex_);
   return bytes_;
+}
+
+std::optional<core::sys_time> shipper::oldest_pending() const {
+  const std::lock_guard lock(mutex_);
+  std::optional<std::int64_t> oldest;
+  for (const auto& [stream, q] : queues_) {
+    // Each stream is sorted by timestamp.
+    if (!q.empty() && (!oldest || q.front().timestamp_ms < *oldest))
+      oldest = q.front().timestamp_ms;
+  }
+  if (!oldest) return std::nullopt;
+  return core::from_epoch_millis(*oldest);
 }
 
 void shipper::insert_locked(const std::string& stream, entry e) {

@@ -58,6 +58,8 @@ class shipper {
   // What is kept has reached half of a bound: a producer that can wait (a job's output) should.
   bool half_full() const;
   std::uint64_t pending_bytes() const;
+  // The timestamp of the oldest event kept (nullopt: none is kept).
+  std::optional<core::sys_time> oldest_pending() const;
   std::size_t restored() const { return restored_; }  // events taken over from the journal
 
  private:

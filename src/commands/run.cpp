@@ -37,9 +37,10 @@ daemon::health_state initial_health(const config::settings& s, core::sys_time no
 // After the loop: one last delivery attempt for what is still kept, within the grace period.
 // Returns the process's exit code.
 exit_code shut_down(exit_code code, daemon::runner& deliveries,
-                    const daemon::heartbeat_service& heartbeats, bool spooled,
-                    const daemon::platform& p, const logging::logger& log) {
+                    daemon::heartbeat_service& heartbeats, bool spooled, const daemon::platform& p,
+                    const logging::logger& log) {
   const auto deadline = p.clock->monotonic() + shutdown_grace;
+  heartbeats.stopping();
   deliveries.wait_idle(shutdown_grace);
   if (code == exit_code::ok && heartbeats.undelivered() > 0 && !deliveries.busy()) {
     deliveries.trigger();
@@ -107,12 +108,12 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
   health.start();
 
   const daemon::aws_clients aws(aws_settings_of(s), p, &log);
-  // AWS being unreachable is not a credential failure: start, keep heartbeats, validate later.
+  // AWS being unreachable is not a credential failure: start, deliver, validate later.
   const auto validated =
-      daemon::validate_credentials(aws.sts, entry, /*unreachable_is_error=*/false);
+      daemon::validate_credentials(aws.sts, entry, daemon::heartbeat_service::unvalidated_note);
   if (validated == daemon::validation::rejected) return exit_code::credentials_rejected;
 
-  daemon::publishing out({.target = {s.log_group, s.retention_days},
+  daemon::publishing out({.target = publisher_options_of(s, /*with_retention=*/true),
                           .limits = s.spool_limits,
                           .journal_dir = s.spool_dir},
                          aws, p, log);
@@ -121,11 +122,15 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
                  " undelivered events from the spool; delivering them first",
              {logging::kv("spool_dir", s.spool_dir)});
   }
+  const auto random_seed = [&p] {
+    return static_cast<std::uint64_t>(p.uniform01() * 18446744073709551615.0);
+  };
+  cloudwatch::stream_precreator precreate(out.publisher, log, *names, random_seed());
   daemon::heartbeat_service heartbeats(
-      {s.log_group, std::move(*names), &aws.sts, &out.shipper, &entry, &log, p.clock,
+      {s.log_group, std::move(*names), &aws.sts_recheck, &out.shipper, &entry, &log, p.clock,
        cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
                                     cloudwatch::new_boot_id(), p.clock->now(), s.emf},
-       &health},
+       &health, &precreate},
       validated == daemon::validation::valid);
   daemon::thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
   std::atomic<bool> job_output{false};
@@ -146,8 +151,7 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
        .congested = [&out,
                      &heartbeats] { return out.shipper.half_full() && !heartbeats.failing(); }});
 
-  const auto seed = static_cast<std::uint64_t>(p.uniform01() * 18446744073709551615.0);
-  schedule::scheduler scheduler(s.schedule, s.splay, seed);
+  schedule::scheduler scheduler(s.schedule, s.splay, random_seed());
   log.info("Scheduler started",
            {logging::kv("schedule", s.heartbeats ? s.schedule.text() : std::string("off")),
             logging::kv("log_group", s.log_group), logging::kv("log_stream", s.log_stream.text()),

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/environment_provider.h"
+#include "cloudwatch/batch.h"
+#include "cloudwatch/names.h"
 #include "core/time_format.h"
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
@@ -21,10 +23,8 @@ using namespace std::chrono_literals;
 
 class Shipper : public ::testing::Test, protected testing::scripted_logs {
  protected:
-  Shipper() : scripted_logs(retry_once()) {
-    // Group and stream exist already.
-    transport.respond(200, "").respond(200, "");
-  }
+  // The group and stream exist already: the publisher puts first and needs no other call.
+  Shipper() : scripted_logs(retry_once()) {}
 
   static aws::retry_settings retry_once() {
     aws::retry_settings r;
@@ -50,7 +50,7 @@ class Shipper : public ::testing::Test, protected testing::scripted_logs {
 
   testing::capturing_sink sink;
   logging::logger log{sink, clock, "cloudwatch-publisher"};
-  publisher pub_{logs, log, {"/g", std::nullopt}};
+  publisher pub_{logs, log, {.log_group = "/g"}};
 };
 
 TEST_F(Shipper, KeepsEventsThroughAnOutageAndDeliversThemInOrderAfterwards) {
@@ -174,7 +174,7 @@ TEST_F(Shipper, KeepsStreamsApartAndDeliversEach) {
   shipper s(pub_, log, clock);
   s.enqueue("heartbeat-2026-01-01", at(2s, "old-day"));
   s.enqueue("heartbeat-2026-01-02", at(1s, "new-day"));
-  transport.respond(200, "{}").respond(200, "").respond(200, "{}");
+  transport.respond(200, "{}").respond(200, "{}");
   const auto d = s.flush();
   EXPECT_EQ(d.delivered, 2U);
   EXPECT_EQ(sent_messages(), (std::vector<std::string>{"old-day", "new-day"}));
@@ -267,6 +267,24 @@ TEST_F(Shipper, EventsTakenOverFromTheDiskKeepTheirEmfHeader) {
   ASSERT_GE(all.size(), 2U);
   EXPECT_EQ((std::vector<batch>(all.end() - 2, all.end())),
             (std::vector<batch>{{false, {R"({"_aws":"not metadata"})"}}, {true, {emf_document}}}));
+}
+
+TEST_F(Shipper, TheLargestEventWithTheLongestStreamNameSurvivesARestartWhole) {
+  // The journal's record bound follows the PutLogEvents event limit (1 MiB, overhead included).
+  testing::temp_dir dir;
+  const std::string stream(max_name_length, 's');
+  const std::string message(max_message_bytes, 'm');
+  {
+    auto journal = open_journal(dir);
+    shipper first(pub_, log, clock, {}, journal.get());
+    EXPECT_TRUE(first.enqueue(stream, at(1s, message)));  // on disk
+  }
+  auto journal = open_journal(dir);
+  shipper second(pub_, log, clock, {}, journal.get());
+  ASSERT_EQ(second.restored(), 1U);
+  transport.respond(200, "{}");
+  EXPECT_EQ(second.flush().delivered, 1U);
+  EXPECT_EQ(sent_messages(), std::vector<std::string>{message});
 }
 
 TEST_F(Shipper, DroppedEventsAreRemovedFromTheDiskToo) {
