@@ -151,14 +151,17 @@ void shipper::drop_locked(queue& q, queue::iterator it, std::size_t& dropped_tot
 
 void shipper::enforce_bounds_locked() {
   std::map<std::string, std::pair<std::size_t, std::int64_t>> dropped;  // count, newest ts
-  while (total_ > limits_.max_events || bytes_ > limits_.max_bytes) {
-    // The oldest event overall that is not a marker: the newest say most about now.
+  while (total_ - in_flight_events_ > limits_.max_events ||
+         bytes_ - in_flight_bytes_ > limits_.max_bytes) {
+    // The oldest event overall that is not a marker (the newest say most about now) nor on its
+    // way to CloudWatch.
     queue* oldest_q = nullptr;
     queue::iterator oldest;
     const std::string* oldest_stream = nullptr;
     for (auto& [stream, q] : queues_) {
-      const auto it =
-          std::find_if(q.begin(), q.end(), [](const entry& e) { return e.marker_count == 0; });
+      const auto it = std::find_if(q.begin(), q.end(), [this](const entry& e) {
+        return e.marker_count == 0 && !in_flight_.contains(e.key);
+      });
       if (it != q.end() && (oldest_q == nullptr || it->timestamp_ms < oldest->timestamp_ms)) {
         oldest_q = &q;
         oldest = it;
@@ -179,8 +182,9 @@ void shipper::enforce_bounds_locked() {
     auto& q = queues_[stream];
     std::size_t total = count;
     std::int64_t ts = newest;
-    const auto old =
-        std::find_if(q.begin(), q.end(), [](const entry& e) { return e.marker_count > 0; });
+    const auto old = std::find_if(q.begin(), q.end(), [this](const entry& e) {
+      return e.marker_count > 0 && !in_flight_.contains(e.key);
+    });
     if (old != q.end()) {
       total += old->marker_count;
       ts = std::max(ts, old->timestamp_ms);
@@ -268,9 +272,16 @@ delivery shipper::flush() {
         keys.insert(q[i].key);
       }
 
+      in_flight_ = keys;
+      in_flight_events_ = n;
+      in_flight_bytes_ = 0;
+      for (std::size_t i = 0; i < n; ++i) in_flight_bytes_ += size_of(q[i]);
       lock.unlock();  // never hold the lock across the network
       auto r = publisher_->publish(stream, batch, emf);
       lock.lock();
+      in_flight_.clear();
+      in_flight_events_ = 0;
+      in_flight_bytes_ = 0;
 
       const bool rejected_whole = !r && is_definitive_rejection(r.error());
       if (!r && !rejected_whole) {
@@ -314,6 +325,7 @@ delivery shipper::flush() {
     }
     if (d.error) break;
   }
+  enforce_bounds_locked();  // what arrived while a batch was on its way may have passed them
   std::erase_if(queues_, [](const auto& kv) { return kv.second.empty(); });
   log_drops_locked(true);
   d.pending = total_;

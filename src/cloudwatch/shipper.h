@@ -90,6 +90,11 @@ class shipper {
   std::map<std::string, queue, std::less<>> queues_;
   std::size_t total_{0};
   std::uint64_t bytes_{0};
+  // The batch being sent (lock released): the bounds hold for the rest of the queue, so an event
+  // that is about to be delivered is never dropped, nor a marker already on its way absorbed.
+  std::set<std::uint64_t> in_flight_;
+  std::size_t in_flight_events_{0};
+  std::uint64_t in_flight_bytes_{0};
   std::uint64_t next_key_{1};
   std::size_t memory_only_{0};  // entries the journal refused; > 0 means degraded
   // Drops not logged yet: one ERROR per stream at most every minute, not one per event.

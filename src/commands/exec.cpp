@@ -115,7 +115,7 @@ int run_exec(const config::settings& s, daemon::platform& p, const exec_request&
   (void)validate_environment(s, *p.credentials, entry);
 
   const daemon::aws_clients aws(aws_settings_of(s), p, &log);
-  daemon::publishing published({.target = {s.log_group, s.retention_days},
+  daemon::publishing published({.target = publisher_options_of(s, /*with_retention=*/true),
                                 .limits = s.spool_limits,
                                 .journal_dir = journal_dir(s)},
                                aws, p, log);

@@ -214,6 +214,32 @@ TEST_F(Shipper, NeverPutsPlainEventsInABatchWithTheEmfHeader) {
                 {false, {"line 1", "line 2"}}, {true, {emf_document}}, {false, {"line 3"}}}));
 }
 
+TEST_F(Shipper, AnEventOnItsWayIsNeverDroppedForTheBoundNorItsMarkerCountedTwice) {
+  shipper s(pub_, log, clock, {.max_events = 3});
+  for (int i = 0; i < 5; ++i) s.enqueue("s", at(std::chrono::seconds(10 - i), std::to_string(i)));
+  // Kept: a marker and the two newest. While they are being sent, one more event comes.
+  bool arrived = false;
+  transport.otherwise([&](const http::request&) -> core::result<http::response> {
+    if (!arrived) {
+      arrived = true;
+      s.enqueue("s", at(1s, "during"));
+    }
+    return http::response{200, {}, "{}"};
+  });
+  const auto d = s.flush();
+  EXPECT_FALSE(d.error);
+  EXPECT_EQ(s.pending(), 0U);
+  const auto sent = sent_messages();
+  // Nothing of the batch on its way was dropped for "during", so one marker tells the gap once.
+  EXPECT_EQ(std::count_if(sent.begin(), sent.end(),
+                          [](const std::string& m) {
+                            return m.find(R"("event":"dropped")") != std::string::npos;
+                          }),
+            1);
+  EXPECT_EQ(std::vector<std::string>(sent.end() - 3, sent.end()),
+            (std::vector<std::string>{"3", "4", "during"}));
+}
+
 // ---- with the disk spool
 
 std::unique_ptr<spool::journal> open_journal(const testing::temp_dir& dir) {
