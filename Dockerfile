@@ -27,7 +27,9 @@ COPY . /src/
 WORKDIR /src
 
 # Build, then lay out everything the final image holds as its root filesystem (one COPY, one
-# layer). glibc is linked statically: host lookups use the `files` and `dns` code built into
+# layer). /bin/sh and /bin/bash are links to the binary, which, called by a shell's name, says
+# what to do instead (the debug target for a shell, `check` for a diagnosis) and exits 127: the
+# replaced image's `docker run -it ... --entrypoint /bin/bash` gets an answer, and still no shell. glibc is linked statically: host lookups use the `files` and `dns` code built into
 # libc, in the order nsswitch.conf gives; Docker provides /etc/hosts and /etc/resolv.conf at run
 # time.
 RUN cmake --preset release \
@@ -36,6 +38,9 @@ RUN cmake --preset release \
  && mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/local/bin /rootfs/var/lib/cloudwatch-publisher \
  && chown 10001:10001 /rootfs/var/lib/cloudwatch-publisher \
  && install -m 0755 build-release/cloudwatch-publisher /rootfs/usr/local/bin/ \
+ && mkdir -p /rootfs/bin \
+ && ln -s /usr/local/bin/cloudwatch-publisher /rootfs/bin/sh \
+ && ln -s /usr/local/bin/cloudwatch-publisher /rootfs/bin/bash \
  && install -m 0644 /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ \
  && printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
       'appuser:x:10001:10001:cloudwatch-publisher:/home/appuser:/sbin/nologin' \
@@ -63,7 +68,8 @@ ENTRYPOINT ["/usr/local/bin/cloudwatch-publisher"]
 CMD ["run"]
 
 # ------------------------------------------------------------------------------------ final
-# The default target (last stage): the static binary, CA certificates, passwd/group. No shell.
+# The default target (last stage): the static binary, CA certificates, passwd/group. No shell
+# (/bin/sh and /bin/bash are the binary, answering what to do instead).
 FROM scratch
 
 # Keep VERSION equal to project(VERSION) in CMakeLists.txt (tests/container checks it).

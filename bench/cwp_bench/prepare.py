@@ -93,8 +93,7 @@ def find_aws_bin(explicit: str | None) -> str:
 
 
 def find_seed(explicit: str | None) -> Path:
-    for c in filter(None, [explicit, os.environ.get("SEED_SCRIPT"), str(BENCH / "seed" / "publish-log.sh"),
-                           str(ROOT.parent / "shared" / "bench" / "seed" / "publish-log.sh")]):
+    for c in filter(None, [explicit, os.environ.get("SEED_SCRIPT"), str(BENCH / "seed" / "publish-log.sh")]):
         p = Path(c)
         if p.is_file():
             return p

@@ -8,10 +8,12 @@
 #include <random>
 
 #include "aws/credentials/default_chain.h"
-#include "cloudwatch/message_split.h"
+#include "cli/shell_shim.h"
+#include "cloudwatch/batch.h"
 #include "commands/alarm.h"
 #include "commands/check.h"
 #include "commands/dashboard.h"
+#include "commands/exec.h"
 #include "commands/health.h"
 #include "commands/once.h"
 #include "commands/run.h"
@@ -106,6 +108,8 @@ struct command_line {
   CLI::App* send{nullptr};
   std::vector<std::string> message_words;
   CLI::App* health{nullptr};
+  CLI::App* exec{nullptr};
+  commands::exec_request exec_request;
   CLI::App* alarm{nullptr};
   commands::alarm_request alarm_request;
   std::string alarm_topic;
@@ -157,6 +161,14 @@ void define_command_line(CLI::App& app, command_line& r) {
       "health",
       "Exit 0 when the daemon's last delivery is recent enough for its schedule (for "
       "HEALTHCHECK and probes)");
+  r.exec = app.add_subcommand(
+      "exec",
+      "Run COMMAND now (exec [--job NAME] -- COMMAND ARGS...): its output goes to our stdout and "
+      "stderr and to the job's log stream, then its result event; exits with its exit code");
+  r.exec->add_option("--job", r.exec_request.job,
+                     "The job's name (default: derived from the command, as for crontab jobs)");
+  r.exec->add_option("command", r.exec_request.command,
+                     "The program and its arguments, after --; executed without a shell");
 }
 
 // `alarm` and `dashboard`: what to create in CloudWatch to watch this publisher and its jobs.
@@ -238,7 +250,8 @@ int dispatch(command_line& r, const config::settings& settings, const core::envi
   }
   if (r.send->parsed()) {
     // A line longer than one event is read in event-sized pieces: memory stays bounded.
-    io::fd_line_source input(STDIN_FILENO, cloudwatch::max_split_message_bytes);
+    io::fd_line_source input(STDIN_FILENO,
+                             settings.max_event_bytes - cloudwatch::per_event_overhead_bytes);
     std::optional<std::string> message;
     if (!r.message_words.empty()) {
       message.emplace();
@@ -252,6 +265,14 @@ int dispatch(command_line& r, const config::settings& settings, const core::envi
                              [&request](const config::settings& s, daemon::platform& p) {
                                return commands::run_send(s, p, request);
                              });
+  }
+  if (r.exec->parsed()) {
+    daemon::block_daemon_signals();  // forwarded to the command by exec's signal thread
+    return run_with_platform(
+        settings, env, out, err, [&r](const config::settings& s, daemon::platform& p) {
+          daemon::signal_waiter signals;
+          return static_cast<exit_code>(commands::run_exec(s, p, r.exec_request, signals));
+        });
   }
   if (r.health->parsed()) {
     core::system_clock clock;
@@ -269,6 +290,9 @@ int dispatch(command_line& r, const config::settings& settings, const core::envi
 // NOLINTNEXTLINE(bugprone-exception-escape): not the program's main; src/main.cpp catches.
 int main(const std::vector<std::string>& args, const core::environment& env, std::ostream& out,
          std::ostream& err) {
+  if (!args.empty()) {
+    if (const auto shell = answer_as_shell(args.front(), err)) return *shell;
+  }
   CLI::App app{"cloudwatch-publisher: publishes heartbeats and log lines to AWS CloudWatch Logs",
                "cloudwatch-publisher"};
   command_line r;

@@ -11,14 +11,23 @@
 
 namespace cwp::cloudwatch {
 
+// The PutLogEvents limits, as the API reference states them:
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html
 // A batch may hold at most 1,048,576 bytes, counted as the UTF-8 bytes of each message plus 26
-// bytes per event (PutLogEvents API reference).
+// bytes per event.
 inline constexpr std::size_t max_batch_bytes = 1'048'576;
 inline constexpr std::size_t per_event_overhead_bytes = 26;
 // At most 10,000 events per call.
 inline constexpr std::size_t max_batch_events = 10'000;
-// One event must fit a batch on its own: the largest message is the batch size less overhead.
-inline constexpr std::size_t max_message_bytes = max_batch_bytes - per_event_overhead_bytes;
+// The largest event, counted the same way (message + 26 bytes): 1 MB since 2025 (the same
+// reference, "Each log event can be no larger than 1 MB"); it was 256 KB before, which
+// partitions not yet on the new limit still enforce (CWP_MAX_EVENT_BYTES=256KiB). One event of
+// the largest size fills a batch on its own.
+inline constexpr std::size_t max_event_bytes = 1'048'576;
+inline constexpr std::size_t legacy_max_event_bytes = 262'144;
+static_assert(max_event_bytes <= max_batch_bytes);
+// The largest message of the largest event.
+inline constexpr std::size_t max_message_bytes = max_event_bytes - per_event_overhead_bytes;
 // The events of one call may span at most 24 hours.
 inline constexpr std::chrono::hours max_batch_span{24};
 // Events older than 14 days are rejected by the service; more than 2 hours ahead, too.

@@ -187,4 +187,14 @@ void add_job_metrics(nlohmann::ordered_json& document, const emf_settings& emf,
   add_metadata(document, directive, timestamp_ms);
 }
 
+bool is_emf_document(std::string_view message) {
+  if (message.empty() || message.front() != '{' || message.find("\"_aws\"") == message.npos) {
+    return false;
+  }
+  const auto j = nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return false;
+  const auto aws = j.find("_aws");
+  return aws != j.end() && aws->is_object() && aws->contains("CloudWatchMetrics");
+}
+
 }  // namespace cwp::cloudwatch

@@ -110,4 +110,8 @@ void add_job_metrics(nlohmann::ordered_json& document, const emf_settings& emf,
                      std::string_view job_name, const job_metric_values& values,
                      std::int64_t timestamp_ms);
 
+// True when `message` is a JSON object with EMF metadata (`_aws` holding `CloudWatchMetrics`):
+// what the shipper sends with the EMF header after taking it over from the journal.
+bool is_emf_document(std::string_view message);
+
 }  // namespace cwp::cloudwatch

@@ -90,8 +90,34 @@ core::result<name_page> parse_describe_log_streams(std::string_view body) {
   return parse_names(body, "DescribeLogStreams", "logStreams", "logStreamName");
 }
 
-std::string create_log_group_body(std::string_view group) {
-  return dump(json{{"logGroupName", group}});
+std::string create_log_group_body(std::string_view group, const log_group_options& options) {
+  json j{{"logGroupName", group}};
+  if (options.log_class) j["logGroupClass"] = to_string(*options.log_class);
+  if (!options.kms_key_id.empty()) j["kmsKeyId"] = options.kms_key_id;
+  if (!options.tags.empty()) j["tags"] = options.tags;
+  return dump(j);
+}
+
+core::result<std::optional<log_group_info>> parse_log_group_info(std::string_view body,
+                                                                 std::string_view group) {
+  const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) {
+    return core::fail(core::errc::parse, "DescribeLogGroups: the response is not a JSON object");
+  }
+  const auto items = j.find("logGroups");
+  if (items == j.end() || !items->is_array()) return std::nullopt;
+  for (const auto& item : *items) {
+    if (!item.is_object() || item.value("logGroupName", std::string()) != group) continue;
+    log_group_info info{"STANDARD", {}};
+    if (const auto c = item.find("logGroupClass"); c != item.end() && c->is_string()) {
+      info.log_class = c->get<std::string>();
+    }
+    if (const auto k = item.find("kmsKeyId"); k != item.end() && k->is_string()) {
+      info.kms_key_id = k->get<std::string>();
+    }
+    return info;
+  }
+  return std::nullopt;
 }
 
 std::string create_log_stream_body(std::string_view group, std::string_view stream) {
@@ -153,8 +179,9 @@ core::result<http::response> logs_client::call(std::string_view operation, std::
   return client_.call(operation, req);
 }
 
-core::result<bool> logs_client::create_log_group(std::string_view group) const {
-  auto r = call("CreateLogGroup", create_log_group_body(group));
+core::result<bool> logs_client::create_log_group(std::string_view group,
+                                                 const log_group_options& options) const {
+  auto r = call("CreateLogGroup", create_log_group_body(group, options));
   if (r) return true;
   if (r.error().remote_code == "ResourceAlreadyExistsException") return false;
   return tl::unexpected(r.error());
@@ -175,12 +202,29 @@ core::result<void> logs_client::put_retention_policy(std::string_view group, int
 }
 
 core::result<bool> logs_client::log_group_exists(std::string_view group) const {
-  return listed_in_pages(
+  auto info = describe_log_group(group);
+  if (!info) return tl::unexpected(info.error());
+  return info->has_value();
+}
+
+core::result<std::optional<log_group_info>> logs_client::describe_log_group(
+    std::string_view group) const {
+  std::optional<log_group_info> found;
+  auto listed = listed_in_pages(
       group,
       [&](const std::string& token) {
-        return call("DescribeLogGroups", describe_log_groups_body(group, token));
+        auto r = call("DescribeLogGroups", describe_log_groups_body(group, token));
+        if (r) {
+          auto info = parse_log_group_info(r->body, group);
+          if (info && *info) found = *info;
+        }
+        return r;
       },
       parse_describe_log_groups);
+  if (!listed) return tl::unexpected(listed.error());
+  if (!*listed) return std::optional<log_group_info>{};
+  if (!found) found = log_group_info{"STANDARD", {}};
+  return found;
 }
 
 core::result<bool> logs_client::log_stream_exists(std::string_view group,

@@ -4,11 +4,13 @@
 // through a service_client.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "aws/service_client.h"
+#include "cloudwatch/log_group_options.h"
 
 namespace cwp::cloudwatch {
 
@@ -27,7 +29,8 @@ struct put_result {
   std::size_t rejected() const { return too_new + too_old + expired; }
 };
 
-std::string create_log_group_body(std::string_view group);
+// With the options that are set: logGroupClass, kmsKeyId, tags.
+std::string create_log_group_body(std::string_view group, const log_group_options& options = {});
 std::string create_log_stream_body(std::string_view group, std::string_view stream);
 std::string put_retention_policy_body(std::string_view group, int days);
 // Events must already be in non-decreasing timestamp order (the service rejects the batch
@@ -49,17 +52,29 @@ std::string describe_log_streams_body(std::string_view group, std::string_view p
 core::result<name_page> parse_describe_log_groups(std::string_view body);
 core::result<name_page> parse_describe_log_streams(std::string_view body);
 
+// What DescribeLogGroups says about one group.
+struct log_group_info {
+  std::string log_class;   // logGroupClass; "STANDARD" when the answer has none
+  std::string kms_key_id;  // empty: not encrypted with a key of the owner's
+};
+// The group named `group` in one DescribeLogGroups page, if listed there.
+core::result<std::optional<log_group_info>> parse_log_group_info(std::string_view body,
+                                                                 std::string_view group);
+
 class logs_client {
  public:
   explicit logs_client(aws::service_client client) : client_(std::move(client)) {}
 
   // Both return true when created, false when it already existed (not an error).
-  core::result<bool> create_log_group(std::string_view group) const;
+  core::result<bool> create_log_group(std::string_view group,
+                                      const log_group_options& options = {}) const;
   core::result<bool> create_log_stream(std::string_view group, std::string_view stream) const;
   core::result<void> put_retention_policy(std::string_view group, int days) const;
   // Read-only existence checks (DescribeLogGroups / DescribeLogStreams with the name as
   // prefix, paging until the exact name shows up). A stream of a missing group does not exist.
   core::result<bool> log_group_exists(std::string_view group) const;
+  // DescribeLogGroups, paged the same way: the group's class, or nullopt when it does not exist.
+  core::result<std::optional<log_group_info>> describe_log_group(std::string_view group) const;
   core::result<bool> log_stream_exists(std::string_view group, std::string_view stream) const;
   // emf: mark the batch as Embedded Metric Format (x-amzn-logs-format: json/emf).
   core::result<put_result> put_log_events(std::string_view group, std::string_view stream,

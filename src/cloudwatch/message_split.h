@@ -8,12 +8,9 @@
 #include <string_view>
 #include <vector>
 
-namespace cwp::cloudwatch {
+#include "cloudwatch/batch.h"
 
-// The largest message `send` puts in one event: 256 KiB less the 26 bytes of per-event overhead.
-// The PutLogEvents reference has said both "256 KB" and "1 MB" for the event limit; this value
-// is accepted under either reading (and is what the CloudWatch agent uses).
-inline constexpr std::size_t max_split_message_bytes = 262'144 - 26;
+namespace cwp::cloudwatch {
 
 // `text` with every byte that is not part of a well-formed UTF-8 sequence (stray continuation
 // bytes, truncated sequences, overlongs, surrogates, code points above U+10FFFF) replaced by
@@ -23,8 +20,9 @@ std::string make_valid_utf8(std::string_view text);
 
 // Splits valid UTF-8 `text` into consecutive pieces of at most `limit` bytes, each cut at a
 // character boundary (so each piece is valid UTF-8 on its own). Concatenated, the pieces are
-// `text`. Empty text gives no pieces; `limit` must be at least 4 (one character).
+// `text`. Empty text gives no pieces; `limit` must be at least 4 (one character). `send` passes
+// the message size of CWP_MAX_EVENT_BYTES (the largest event less its 26 bytes of overhead).
 std::vector<std::string> split_message(std::string_view text,
-                                       std::size_t limit = max_split_message_bytes);
+                                       std::size_t limit = max_message_bytes);
 
 }  // namespace cwp::cloudwatch

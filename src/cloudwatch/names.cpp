@@ -84,6 +84,10 @@ core::result<stream_template> stream_template::parse(std::string_view text) {
 
 core::result<std::string> stream_template::render(core::sys_time t,
                                                   const template_values& values) const {
+  return validate_log_stream(expand(t, values));
+}
+
+std::string stream_template::expand(core::sys_time t, const template_values& values) const {
   std::string out;
   for (const auto& p : pieces_) {
     if (!p.placeholder) {
@@ -96,7 +100,25 @@ core::result<std::string> stream_template::render(core::sys_time t,
       out += values.instance_id;
     }
   }
-  return validate_log_stream(out);
+  return out;
+}
+
+core::result<void> stream_template::check_values(const template_values& values) const {
+  const std::string sample = expand(core::sys_time{}, values);
+  if (validate_log_stream(sample)) return {};
+  constexpr std::size_t shown = 60;
+  const std::string quoted =
+      "'" + (sample.size() > shown ? sample.substr(0, shown) + "..." : sample) + "'";
+  const std::string rendered =
+      "'" + text_ + "' renders to " + quoted + " (" + std::to_string(sample.size()) + " characters";
+  if (sample.empty() || sample.size() > max_name_length) {
+    return core::fail(core::errc::invalid_argument,
+                      rendered + "); CloudWatch Logs allows log stream names of 1 to " +
+                          std::to_string(max_name_length) + " characters");
+  }
+  return core::fail(core::errc::invalid_argument,
+                    rendered + ", with '" + sample.substr(sample.find_first_of(":*"), 1) +
+                        "'); CloudWatch Logs does not allow ':' or '*' in log stream names");
 }
 
 bool stream_template::uses(std::string_view placeholder) const {

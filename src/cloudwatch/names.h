@@ -32,6 +32,12 @@ class stream_template {
 
   // The stream name for an event at time t; fails when the rendered name breaks the rules.
   core::result<std::string> render(core::sys_time t, const template_values& values) const;
+  // The name for an event at time t, not validated.
+  std::string expand(core::sys_time t, const template_values& values) const;
+  // Whether every name rendered with `values` is valid, whatever the date: {date} always
+  // renders as 10 characters of digits and '-' (YYYY-MM-DD), so one representative date stands
+  // for all. The error says what the names render to, how long they are and what broke the rule.
+  core::result<void> check_values(const template_values& values) const;
   const std::string& text() const { return text_; }
   bool uses(std::string_view placeholder) const;
 

@@ -36,48 +36,55 @@ void publisher::apply_retention(int days) const {
                logging::kv("error_code", set.error().remote_code)});
 }
 
-core::result<void> publisher::ensure_group() {
-  if (group_ready_) return {};
-  auto created = client_->create_log_group(options_.log_group);
-  if (!created) return tl::unexpected(created.error());
+core::result<void> publisher::create_group() {
+  auto created = client_->create_log_group(options_.log_group, options_.group);
+  if (!created) {
+    const auto& code = created.error().remote_code;
+    if (code == "AccessDeniedException" || code == "AccessDenied") {
+      return tl::unexpected(missing_group(created.error(), /*denied=*/true));
+    }
+    return tl::unexpected(created.error());
+  }
   if (*created) {
     log_->info("Created log group", {logging::kv("log_group", options_.log_group)});
     if (options_.retention_days) apply_retention(*options_.retention_days);
   }
-  group_ready_ = true;
   return {};
 }
 
-core::result<void> publisher::ensure_stream(const std::string& stream) {
-  if (streams_ready_.contains(stream)) return {};
-  if (auto g = ensure_group(); !g) return g;
+core::error publisher::missing_group(const core::error& cause, bool denied) const {
+  core::error e = cause;
+  const std::string why = denied ? "we are not allowed to create it (logs:CreateLogGroup)"
+                                 : "creating it is turned off (CWP_CREATE_LOG_GROUP=false)";
+  e.message = "the log group " + options_.log_group + " does not exist and " + why +
+              ": create it (aws logs create-log-group --log-group-name " + options_.log_group +
+              "), or let the publisher create it (CWP_CREATE_LOG_GROUP=true and "
+              "logs:CreateLogGroup); " +
+              cause.message;
+  return e;
+}
+
+core::result<bool> publisher::prepare_stream(const std::string& stream) {
   auto created = client_->create_log_stream(options_.log_group, stream);
-  if (!created) {
-    if (created.error().remote_code != "ResourceNotFoundException") {
-      return tl::unexpected(created.error());
-    }
-    // The group vanished since we cached it: create it again, then the stream.
-    group_ready_ = false;
-    if (auto g = ensure_group(); !g) return g;
+  if (!created && created.error().remote_code == "ResourceNotFoundException") {
+    // No such group (yet, or deleted behind our back): create it, then the stream.
+    if (!options_.create_group) return tl::unexpected(missing_group(created.error(), false));
+    if (auto g = create_group(); !g) return tl::unexpected(g.error());
     created = client_->create_log_stream(options_.log_group, stream);
-    if (!created) return tl::unexpected(created.error());
   }
+  if (!created) return tl::unexpected(created.error());
   if (*created) {
     log_->info("Created log stream",
                {logging::kv("log_group", options_.log_group), logging::kv("log_stream", stream)});
   }
-  streams_ready_.insert(stream);
-  return {};
+  return created;
 }
 
 core::result<put_result> publisher::publish(const std::string& stream,
                                             std::span<const log_event> events, bool emf) {
-  if (auto ready = ensure_stream(stream); !ready) return tl::unexpected(ready.error());
   auto result = client_->put_log_events(options_.log_group, stream, events, emf);
   if (!result && result.error().remote_code == "ResourceNotFoundException") {
-    group_ready_ = false;
-    streams_ready_.erase(stream);
-    if (auto ready = ensure_stream(stream); !ready) return tl::unexpected(ready.error());
+    if (auto ready = prepare_stream(stream); !ready) return tl::unexpected(ready.error());
     result = client_->put_log_events(options_.log_group, stream, events, emf);
   }
   return result;

@@ -1,24 +1,34 @@
 #pragma once
-// Delivers batches of events to one log group: creates the group and each stream once per name
-// (cached), so the steady state is a single PutLogEvents call per batch; when the service says
-// a group or stream is gone (deleted behind our back), re-creates it and retries once.
-// Retention is set only on a group this publisher created (an existing group's retention is the
-// owner's choice); failing to set it is an ERROR line, never a reason to withhold heartbeats.
+// Delivers batches of events to one log group, PutLogEvents first: the steady state and a day's
+// new stream name cost no create call while the stream exists (created ahead of time, see
+// stream_precreator, or by someone else). Only when the service answers ResourceNotFound does it
+// create what is missing (the stream; the group too when that is missing) and retry the batch
+// once, so a fleet starting at once on an existing group and stream makes no create call at all.
+// Retention, log class, KMS key and tags are set only on a group this publisher creates (an
+// existing group's settings are the owner's choice); failing to set retention is an ERROR line,
+// never a reason to withhold heartbeats.
+//
+// Least privilege: an existing group needs only logs:CreateLogStream and logs:PutLogEvents, as
+// CreateLogGroup is called only for a group the service says is missing. With create_group off
+// it is never called; a missing group then fails the delivery with an error saying how to fix
+// it (as does a denied CreateLogGroup), and the next delivery tries again.
 
 #include <array>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 
+#include "cloudwatch/log_group_options.h"
 #include "cloudwatch/logs_client.h"
 #include "logging/logger.h"
 
 namespace cwp::cloudwatch {
 
 struct publisher_options {
-  std::string log_group;
-  std::optional<int> retention_days;  // applied when we create the group
+  std::string log_group{};
+  std::optional<int> retention_days{};  // applied when we create the group
+  log_group_options group{};            // class, KMS key, tags: applied when we create the group
+  bool create_group{true};              // false: never call CreateLogGroup
 };
 
 // The retentionInDays values PutRetentionPolicy accepts (service rule).
@@ -37,20 +47,21 @@ class publisher {
   core::result<put_result> publish(const std::string& stream, std::span<const log_event> events,
                                    bool emf = false);
 
-  // Creates the group and stream when not known to exist yet.
-  core::result<void> ensure_stream(const std::string& stream);
+  // Creates the stream (and the group when it is missing). True when it was created, false when
+  // it already existed (not an error).
+  core::result<bool> prepare_stream(const std::string& stream);
 
   const std::string& log_group() const { return options_.log_group; }
 
  private:
-  core::result<void> ensure_group();
+  core::result<void> create_group();
   void apply_retention(int days) const;
+  // The error for a group that does not exist and that we may not create.
+  core::error missing_group(const core::error& cause, bool denied) const;
 
   const logs_client* client_;
   const logging::logger* log_;
   publisher_options options_;
-  bool group_ready_{false};
-  std::set<std::string, std::less<>> streams_ready_;
 };
 
 }  // namespace cwp::cloudwatch

@@ -6,10 +6,17 @@
 #include <vector>
 
 #include "cloudwatch/batch.h"
+#include "cloudwatch/emf.h"
+#include "cloudwatch/names.h"
 #include "core/time_format.h"
 
 namespace cwp::cloudwatch {
 namespace {
+
+// The journal writes each event as one record: the largest event CloudWatch accepts, with the
+// longest stream name (512 characters of up to 4 UTF-8 bytes), fits one.
+static_assert(spool::event_record_body_bytes(4 * max_name_length, max_message_bytes) <=
+              spool::max_record_body_bytes);
 
 // A batch the service called malformed will never be accepted: resending it forever would
 // block every event behind it.
@@ -39,6 +46,7 @@ shipper::shipper(publisher& pub, const logging::logger& log, const core::clock& 
     e.timestamp_ms = stored.timestamp_ms;
     e.message = std::move(stored.message);
     e.journal_id = stored.id;
+    e.emf = is_emf_document(e.message);
     insert_locked(stored.stream, std::move(e));
     ++restored_;
   }
@@ -56,9 +64,26 @@ std::size_t shipper::pending() const {
   return total_;
 }
 
+bool shipper::half_full() const {
+  const std::lock_guard lock(mutex_);
+  return total_ >= limits_.max_events / 2 || bytes_ >= limits_.max_bytes / 2;
+}
+
 std::uint64_t shipper::pending_bytes() const {
   const std::lock_guard lock(mutex_);
   return bytes_;
+}
+
+std::optional<core::sys_time> shipper::oldest_pending() const {
+  const std::lock_guard lock(mutex_);
+  std::optional<std::int64_t> oldest;
+  for (const auto& [stream, q] : queues_) {
+    // Each stream is sorted by timestamp.
+    if (!q.empty() && (!oldest || q.front().timestamp_ms < *oldest))
+      oldest = q.front().timestamp_ms;
+  }
+  if (!oldest) return std::nullopt;
+  return core::from_epoch_millis(*oldest);
 }
 
 void shipper::insert_locked(const std::string& stream, entry e) {
@@ -115,7 +140,7 @@ void shipper::forget_locked(const std::vector<std::uint64_t>& journal_ids) {
   (void)journal_->remove(journal_ids);
 }
 
-void shipper::drop_locked(queue& q, const queue::iterator& it, std::size_t& dropped_total) {
+void shipper::drop_locked(queue& q, queue::iterator it, std::size_t& dropped_total) {
   --total_;
   bytes_ -= size_of(*it);
   if (!it->journal_id && journal_ != nullptr && memory_only_ > 0) --memory_only_;
@@ -126,14 +151,17 @@ void shipper::drop_locked(queue& q, const queue::iterator& it, std::size_t& drop
 
 void shipper::enforce_bounds_locked() {
   std::map<std::string, std::pair<std::size_t, std::int64_t>> dropped;  // count, newest ts
-  while (total_ > limits_.max_events || bytes_ > limits_.max_bytes) {
-    // The oldest event overall that is not a marker: the newest say most about now.
+  while (total_ - in_flight_events_ > limits_.max_events ||
+         bytes_ - in_flight_bytes_ > limits_.max_bytes) {
+    // The oldest event overall that is not a marker (the newest say most about now) nor on its
+    // way to CloudWatch.
     queue* oldest_q = nullptr;
     queue::iterator oldest;
     const std::string* oldest_stream = nullptr;
     for (auto& [stream, q] : queues_) {
-      const auto it =
-          std::find_if(q.begin(), q.end(), [](const entry& e) { return e.marker_count == 0; });
+      const auto it = std::find_if(q.begin(), q.end(), [this](const entry& e) {
+        return e.marker_count == 0 && !in_flight_.contains(e.key);
+      });
       if (it != q.end() && (oldest_q == nullptr || it->timestamp_ms < oldest->timestamp_ms)) {
         oldest_q = &q;
         oldest = it;
@@ -154,8 +182,9 @@ void shipper::enforce_bounds_locked() {
     auto& q = queues_[stream];
     std::size_t total = count;
     std::int64_t ts = newest;
-    const auto old =
-        std::find_if(q.begin(), q.end(), [](const entry& e) { return e.marker_count > 0; });
+    const auto old = std::find_if(q.begin(), q.end(), [this](const entry& e) {
+      return e.marker_count > 0 && !in_flight_.contains(e.key);
+    });
     if (old != q.end()) {
       total += old->marker_count;
       ts = std::max(ts, old->timestamp_ms);
@@ -186,10 +215,11 @@ void shipper::log_drops_locked(bool now) {
   last_drop_log_ = t;
 }
 
-bool shipper::enqueue(const std::string& stream, log_event event) {
+bool shipper::enqueue(const std::string& stream, log_event event, bool emf) {
   const std::lock_guard lock(mutex_);
   entry e;
   static_cast<log_event&>(e) = std::move(event);
+  e.emf = emf;
   persist_memory_only_locked();
   persist_locked(stream, e);
   const bool on_disk = e.journal_id.has_value();
@@ -199,9 +229,9 @@ bool shipper::enqueue(const std::string& stream, log_event event) {
   return on_disk;
 }
 
-// Past the service's acceptance window: drops with a count instead of sending them to be
-// rejected (5 minutes of margin for the time the request takes). Returns every stream's name.
 std::vector<std::string> shipper::drop_expired_locked(delivery& d) {
+  // Past the service's acceptance window: drop with a count instead of sending them to be
+  // rejected (5 minutes of margin for the time the request takes).
   const std::int64_t oldest_allowed =
       core::to_epoch_millis(clock_->now() - max_event_age + std::chrono::minutes{5});
   std::vector<std::string> streams;
@@ -242,15 +272,38 @@ void shipper::remove_sent_locked(const std::string& stream, const std::set<std::
   forget_locked(journal_ids);
 }
 
+core::result<put_result> shipper::send_locked(std::unique_lock<std::mutex>& lock,
+                                              const std::string& stream,
+                                              const std::vector<log_event>& batch,
+                                              const std::set<std::uint64_t>& keys, bool emf) {
+  in_flight_ = keys;
+  in_flight_events_ = batch.size();
+  in_flight_bytes_ = 0;
+  for (const auto& e : batch) in_flight_bytes_ += event_size(e);
+  lock.unlock();  // never hold the lock across the network
+  auto r = publisher_->publish(stream, batch, emf);
+  lock.lock();
+  in_flight_.clear();
+  in_flight_events_ = 0;
+  in_flight_bytes_ = 0;
+  return r;
+}
+
 // Sends `stream`'s queue batch by batch until it is empty or a batch fails and stays queued
-// (d.error). The lock is never held across the network.
+// (d.error).
 void shipper::flush_stream_locked(std::unique_lock<std::mutex>& lock, const std::string& stream,
-                                  bool emf, delivery& d) {
+                                  delivery& d) {
   while (!d.error) {
     auto found = queues_.find(stream);
     if (found == queues_.end() || found->second.empty()) return;
     auto& q = found->second;
-    const std::size_t n = next_batch_size(q.begin(), q.end());
+    // One batch holds EMF documents only or none: the header covers the whole batch.
+    const bool emf = q.front().emf;
+    const auto window =
+        q.begin() + static_cast<std::ptrdiff_t>(std::min(q.size(), max_batch_events));
+    const auto kind_end =
+        std::find_if(q.begin(), window, [emf](const entry& e) { return e.emf != emf; });
+    const std::size_t n = next_batch_size(q.begin(), kind_end);
     std::vector<log_event> batch;
     std::set<std::uint64_t> keys;
     batch.reserve(n);
@@ -258,11 +311,7 @@ void shipper::flush_stream_locked(std::unique_lock<std::mutex>& lock, const std:
       batch.push_back(q[i]);
       keys.insert(q[i].key);
     }
-
-    lock.unlock();
-    auto r = publisher_->publish(stream, batch, emf);
-    lock.lock();
-
+    const auto r = send_locked(lock, stream, batch, keys, emf);
     const bool rejected_whole = !r && is_definitive_rejection(r.error());
     if (!r && !rejected_whole) {
       d.error = r.error();
@@ -288,14 +337,15 @@ void shipper::flush_stream_locked(std::unique_lock<std::mutex>& lock, const std:
   }
 }
 
-delivery shipper::flush(bool emf) {
+delivery shipper::flush() {
   delivery d;
   std::unique_lock lock(mutex_);
   persist_memory_only_locked();
   for (const auto& stream : drop_expired_locked(d)) {
-    flush_stream_locked(lock, stream, emf, d);
+    flush_stream_locked(lock, stream, d);
     if (d.error) break;
   }
+  enforce_bounds_locked();  // what arrived while a batch was on its way may have passed them
   std::erase_if(queues_, [](const auto& kv) { return kv.second.empty(); });
   log_drops_locked(true);
   d.pending = total_;

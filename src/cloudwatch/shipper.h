@@ -47,13 +47,21 @@ class shipper {
   // Keeps an event for `stream`, on disk first when there is a journal. When a bound is
   // reached the oldest events are dropped, and a marker event in their stream says how many.
   // Returns true when the event is on disk (false: memory only, with or without a journal).
-  bool enqueue(const std::string& stream, log_event event);
+  // `emf`: the event is an Embedded Metric Format document and goes in a batch with the EMF
+  // header; other events (a job's output lines) never do, so a batch holds one kind only.
+  // Events restored from the journal are EMF when their message is an EMF document
+  // (is_emf_document).
+  bool enqueue(const std::string& stream, log_event event, bool emf = false);
   // Tries to deliver everything kept. Stops at the first failure that may heal (network,
   // throttling, permissions being fixed) and keeps the rest for the next call.
-  delivery flush(bool emf = false);
+  delivery flush();
 
   std::size_t pending() const;
+  // What is kept has reached half of a bound: a producer that can wait (a job's output) should.
+  bool half_full() const;
   std::uint64_t pending_bytes() const;
+  // The timestamp of the oldest event kept (nullopt: none is kept).
+  std::optional<core::sys_time> oldest_pending() const;
   std::size_t restored() const { return restored_; }  // events taken over from the journal
 
  private:
@@ -61,6 +69,7 @@ class shipper {
     std::uint64_t key{0};                     // unique in this process
     std::optional<std::uint64_t> journal_id;  // set once it is on disk
     std::size_t marker_count{0};              // > 0: a "N events dropped" marker
+    bool emf{false};                          // sent with the EMF header
   };
   using queue = std::deque<entry>;
 
@@ -72,8 +81,13 @@ class shipper {
   void drop_locked(queue& q, const queue::iterator& it, std::size_t& dropped_total);
   void forget_locked(const std::vector<std::uint64_t>& journal_ids);
   std::vector<std::string> drop_expired_locked(delivery& d);
-  void flush_stream_locked(std::unique_lock<std::mutex>& lock, const std::string& stream, bool emf,
+  void flush_stream_locked(std::unique_lock<std::mutex>& lock, const std::string& stream,
                            delivery& d);
+  // Sends one batch with the lock released; the batch is in flight meanwhile.
+  core::result<put_result> send_locked(std::unique_lock<std::mutex>& lock,
+                                       const std::string& stream,
+                                       const std::vector<log_event>& batch,
+                                       const std::set<std::uint64_t>& keys, bool emf);
   void remove_sent_locked(const std::string& stream, const std::set<std::uint64_t>& keys);
   static std::uint64_t size_of(const entry& e);
 
@@ -87,6 +101,11 @@ class shipper {
   std::map<std::string, queue, std::less<>> queues_;
   std::size_t total_{0};
   std::uint64_t bytes_{0};
+  // The batch being sent (lock released): the bounds hold for the rest of the queue, so an event
+  // that is about to be delivered is never dropped, nor a marker already on its way absorbed.
+  std::set<std::uint64_t> in_flight_;
+  std::size_t in_flight_events_{0};
+  std::uint64_t in_flight_bytes_{0};
   std::uint64_t next_key_{1};
   std::size_t memory_only_{0};  // entries the journal refused; > 0 means degraded
   // Drops not logged yet: one ERROR per stream at most every minute, not one per event.

@@ -63,6 +63,12 @@ std::string human_duration(std::chrono::seconds d) {
   return std::to_string(s / 3600) + " h";
 }
 
+// CWP_CREATE_LOG_GROUP=false and the group is missing.
+std::string missing_group_hint(const std::string& group) {
+  return "create it (aws logs create-log-group --log-group-name " + group +
+         "), or let the publisher create it (CWP_CREATE_LOG_GROUP=true and logs:CreateLogGroup)";
+}
+
 // The CloudWatch Logs part: group, stream and write access, read-only or for real.
 struct logs_checks {
   const config::settings* s;
@@ -91,24 +97,41 @@ struct logs_checks {
     }
   }
 
+  // An existing group: its class, and whether EMF metrics can come out of it.
+  void report_group(const cloudwatch::log_group_info& found) const {
+    out->fact(logging::kv("log_group_class", found.log_class));
+    const std::string detail = s->log_group + " exists (class " + found.log_class + ")";
+    if (found.log_class == "INFREQUENT_ACCESS" && s->emf) {
+      out->warn("log group", detail,
+                "Infrequent Access log groups extract no metrics from Embedded Metric Format: "
+                "heartbeats are stored, but the Heartbeat metric of CWP_EMF_NAMESPACE stays "
+                "empty and its alarm fires; publish to a STANDARD group for EMF metrics");
+    } else {
+      out->pass("log group", detail);
+    }
+  }
+
   void read_only(const std::string& stream) const {
     const std::string& group = s->log_group;
     const std::string describe_note =
         "publishing does not need it; allow logs:DescribeLogGroups and logs:DescribeLogStreams "
         "to see here whether they exist, or run `cloudwatch-publisher check --write`";
     std::optional<bool> group_exists;
-    if (auto exists = logs->log_group_exists(group)) {
-      group_exists = *exists;
-      if (*exists) {
-        out->pass("log group", group + " exists");
+    if (auto found = logs->describe_log_group(group)) {
+      group_exists = found->has_value();
+      if (*found) {
+        report_group(**found);
+      } else if (!s->create_log_group) {
+        out->fail("log group", group + " does not exist, and CWP_CREATE_LOG_GROUP=false",
+                  missing_group_hint(group), exit_code::failed);
       } else {
         out->pass("log group", group + " does not exist; will be created on first publish");
       }
-    } else if (is_access_denied(exists.error())) {
+    } else if (is_access_denied(found.error())) {
       out->pass("log group", group + ": not verified (logs:DescribeLogGroups is not allowed)",
                 describe_note);
     } else {
-      failed("log group", exists.error(), "logs:DescribeLogGroups");
+      failed("log group", found.error(), "logs:DescribeLogGroups");
       out->skip("log stream", "CloudWatch Logs did not answer");
       out->skip("write access", "CloudWatch Logs did not answer");
       return;
@@ -128,23 +151,45 @@ struct logs_checks {
     }
 
     out->pass("write access", "not tested (read-only check)",
-              "publishing needs " + std::string(publishing_actions) + " on " + arn +
+              "publishing needs " +
+                  std::string(s->create_log_group ? publishing_actions : existing_group_actions) +
+                  " on " + arn +
                   "; `cloudwatch-publisher check --write` proves them by creating the group and "
                   "stream if missing and putting one test event");
   }
 
   void write(const std::string& stream, const cloudwatch::log_event& event) const {
     const std::string& group = s->log_group;
-    auto group_created = logs->create_log_group(group);
-    if (!group_created) {
-      failed("log group", group_created.error(), "logs:CreateLogGroup");
-      out->skip("log stream", "the log group is not usable");
-      out->skip("write access", "the log group is not usable");
-      return;
+    std::string not_created = "CWP_CREATE_LOG_GROUP=false";
+    if (s->create_log_group) {
+      // Created as publishing would create it: class, KMS key, tags.
+      auto group_created = logs->create_log_group(group, s->log_group_options);
+      if (!group_created && !is_access_denied(group_created.error())) {
+        failed("log group", group_created.error(), "logs:CreateLogGroup");
+        out->skip("log stream", "the log group is not usable");
+        out->skip("write access", "the log group is not usable");
+        return;
+      }
+      if (group_created) {
+        out->pass("log group", group + (*group_created ? " created" : " exists"));
+        not_created.clear();
+      } else {  // as publishing: a policy for a pre-created group has no logs:CreateLogGroup
+        not_created = "logs:CreateLogGroup is not allowed";
+      }
     }
-    out->pass("log group", group + (*group_created ? " created" : " exists"));
+    if (!not_created.empty()) {
+      out->pass("log group", group + ": not created (" + not_created + ")",
+                "publishing takes the group to exist; the log stream check shows whether it does");
+    }
 
     auto stream_created = logs->create_log_stream(group, stream);
+    if (!stream_created && !not_created.empty() &&
+        stream_created.error().remote_code == "ResourceNotFoundException") {
+      out->fail("log stream", group + " does not exist, and " + not_created,
+                missing_group_hint(group), exit_code::failed);
+      out->skip("write access", "the log stream is not usable");
+      return;
+    }
     if (!stream_created) {
       failed("log stream", stream_created.error(), "logs:CreateLogStream");
       out->skip("write access", "the log stream is not usable");
@@ -302,9 +347,9 @@ std::optional<std::string> check_stream_name(const config::settings& s, const da
     out.fact(logging::kv("instance_id", names->values.instance_id));
   }
   auto stream = names->render(now);
-  if (!stream) {
+  if (auto valid = check_names(config::setting::log_stream, *names); !valid || !stream) {
     out.pass("log group", s.log_group);
-    out.fail("log stream", "CWP_LOG_STREAM: " + stream.error().message,
+    out.fail("log stream", valid ? stream.error().message : valid.error().message,
              "fix the stream name template (CWP_LOG_STREAM / --log-stream)", exit_code::usage);
     out.skip("write access", "no valid stream name");
     return std::nullopt;

@@ -11,10 +11,12 @@
 
 namespace cwp::commands {
 
-// The actions a heartbeat needs, every time (publishing always calls CreateLogGroup and
-// CreateLogStream once per process and stream; "already exists" is fine, "denied" is not).
+// The actions a heartbeat needs (publishing calls CreateLogGroup and CreateLogStream once per
+// process and stream; "already exists" is fine). A pre-created group needs only the last two
+// (CreateLogGroup denied is taken to mean the group exists; CWP_CREATE_LOG_GROUP=false skips it).
 inline constexpr const char* publishing_actions =
     "logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents";
+inline constexpr const char* existing_group_actions = "logs:CreateLogStream and logs:PutLogEvents";
 
 bool is_access_denied(const core::error& e);
 // The network, DNS, TLS or a timeout: nothing useful came back.

@@ -15,6 +15,8 @@ const char* status_word(check_status s) {
       return "fail";
     case check_status::skip:
       return "skip";
+    case check_status::warn:
+      return "warn";
   }
   return "fail";
 }
@@ -39,10 +41,13 @@ std::string render_text(const check_report& report, bool colour) {
       case check_status::skip:
         text += paint("33", "-");
         break;
+      case check_status::warn:
+        text += paint("33", "\u26A0");
+        break;
     }
     text += " " + c.name + ": " + c.detail + "\n";
     if (!c.hint.empty()) {
-      text += std::string("    ") + (c.status == check_status::fail ? "hint: " : "note: ") +
+      text += std::string("    ") + (c.status == check_status::pass ? "note: " : "hint: ") +
               c.hint + "\n";
     }
   }
@@ -69,7 +74,7 @@ std::string render_json(const check_report& report) {
   for (const auto& c : report.checks) {
     checks.push_back({{"name", c.name},
                       {"status", status_word(c.status)},
-                      {"ok", c.status == check_status::pass},
+                      {"ok", c.status == check_status::pass || c.status == check_status::warn},
                       {"detail", c.detail},
                       {"hint", c.hint.empty() ? nlohmann::ordered_json(nullptr)
                                               : nlohmann::ordered_json(c.hint)}});

@@ -14,6 +14,7 @@ enum class check_status {
   pass,  // works (the detail may carry a note, e.g. "will be created on first publish")
   fail,  // publishing would not work; the hint says what to do
   skip,  // not tried because an earlier check failed
+  warn,  // publishing works, but something the configuration wants will not (e.g. EMF metrics)
 };
 
 struct check_result {
@@ -47,6 +48,10 @@ class report_builder {
     report_.checks.push_back(
         {std::move(name), check_status::fail, std::move(detail), std::move(hint)});
     if (report_.code == daemon::exit_code::ok) report_.code = code;
+  }
+  void warn(std::string name, std::string detail, std::string hint) {
+    report_.checks.push_back(
+        {std::move(name), check_status::warn, std::move(detail), std::move(hint)});
   }
   void skip(std::string name, const std::string& why) {
     report_.checks.push_back({std::move(name), check_status::skip, "not checked: " + why, ""});

@@ -20,13 +20,10 @@ exit_code run_once(const config::settings& s, daemon::platform& p) {
   const auto names = stream_names_or_log(s, config::setting::log_stream, p, entry);
   if (!names) return exit_code::usage;
   const daemon::aws_clients aws(aws_settings_of(s), p, &log);
-  switch (daemon::validate_credentials(aws.sts, entry, /*unreachable_is_error=*/true)) {
-    case daemon::validation::valid:
-      break;
-    case daemon::validation::rejected:
-      return exit_code::credentials_rejected;
-    case daemon::validation::unreachable:
-      return exit_code::failed;
+  // A diagnostic, not a gate: whether the heartbeat is delivered is CloudWatch Logs' answer.
+  if (daemon::validate_credentials(aws.sts, entry, "; publishing the heartbeat without it") ==
+      daemon::validation::rejected) {
+    return exit_code::credentials_rejected;
   }
 
   const core::sys_time now = p.clock->now();
@@ -39,9 +36,10 @@ exit_code run_once(const config::settings& s, daemon::platform& p) {
     return exit_code::usage;
   }
 
-  daemon::publishing out(
-      {.target = {s.log_group, s.retention_days}, .limits = s.spool_limits, .journal_dir = {}}, aws,
-      p, log);
+  daemon::publishing out({.target = publisher_options_of(s, /*with_retention=*/true),
+                          .limits = s.spool_limits,
+                          .journal_dir = {}},
+                         aws, p, log);
   log.info("Publishing heartbeat to " + s.log_group + "/" + *stream);
   auto put = out.publisher.publish(*stream, std::span(&event, 1), /*emf=*/s.emf.has_value());
   const logging::field group = logging::kv("log_group", s.log_group);

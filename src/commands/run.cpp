@@ -3,16 +3,21 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "cloudwatch/heartbeat.h"
+#include "commands/crontab_file.h"
 #include "commands/startup.h"
 #include "commands/stream_names.h"
 #include "daemon/assembly.h"
 #include "daemon/health.h"
 #include "daemon/heartbeat_service.h"
+#include "daemon/job_service.h"
 #include "daemon/run_loop.h"
 #include "daemon/startup.h"
 #include "daemon/worker.h"
+#include "jobs/spawn.h"
+#include "schedule/duration.h"
 #include "schedule/scheduler.h"
 
 namespace cwp::commands {
@@ -32,9 +37,10 @@ daemon::health_state initial_health(const config::settings& s, core::sys_time no
 // After the loop: one last delivery attempt for what is still kept, within the grace period.
 // Returns the process's exit code.
 exit_code shut_down(exit_code code, daemon::runner& deliveries,
-                    const daemon::heartbeat_service& heartbeats, bool spooled,
-                    const daemon::platform& p, const logging::logger& log) {
+                    daemon::heartbeat_service& heartbeats, bool spooled, const daemon::platform& p,
+                    const logging::logger& log) {
   const auto deadline = p.clock->monotonic() + shutdown_grace;
+  heartbeats.stopping();
   deliveries.wait_idle(shutdown_grace);
   if (code == exit_code::ok && heartbeats.undelivered() > 0 && !deliveries.busy()) {
     deliveries.trigger();
@@ -56,6 +62,31 @@ exit_code shut_down(exit_code code, daemon::runner& deliveries,
   return code;
 }
 
+// The crontab of CWP_CRONTAB, checked completely (exit 2 on an error); its warnings at WARN.
+// nullopt with `failed` set when it cannot be used; an empty crontab without CWP_CRONTAB.
+std::optional<jobs::crontab> crontab_or_log(const config::settings& s, const logging::logger& log) {
+  if (s.crontab.empty()) return jobs::crontab{};
+  auto tab = load_crontab(s.crontab);
+  if (!tab) {
+    log.error(tab.error().message);
+    return std::nullopt;
+  }
+  for (const auto& warning : tab->warnings) log.warn(warning);
+  return std::move(*tab);
+}
+
+// SIGTERM to the running jobs, up to CWP_STOP_GRACE for them to end and report.
+void stop_jobs(daemon::job_service& jobs, std::chrono::milliseconds grace,
+               const logging::logger& log) {
+  const auto running = jobs.running();
+  if (running == 0) return;
+  log.info("Stopping " + std::to_string(running) + " running jobs (SIGTERM; up to " +
+           schedule::format_duration(grace) + " before SIGKILL)");
+  if (const auto left = jobs.stop_all(grace); left > 0) {
+    log.warn(std::to_string(left) + " jobs were still running after CWP_STOP_GRACE; killed them");
+  }
+}
+
 }  // namespace
 
 exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::waiter& signals) {
@@ -65,18 +96,24 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
   if (auto failed = validate_environment(s, *p.credentials, entry)) return *failed;
   auto names = stream_names_or_log(s, config::setting::log_stream, p, entry);
   if (!names) return exit_code::usage;
+  auto tab = crontab_or_log(s, entry);
+  if (!tab) return exit_code::usage;
+  if (!s.heartbeats && tab->jobs.empty()) {
+    entry.error("CWP_SCHEDULE=off needs jobs to run: set CWP_CRONTAB to a crontab with jobs");
+    return exit_code::usage;
+  }
   // Before the credentials check, which may wait on the network: from now on `health` judges
   // this process, not a file a previous one left.
   daemon::health_recorder health(s.health_file, initial_health(s, p.clock->now()), log);
   health.start();
 
   const daemon::aws_clients aws(aws_settings_of(s), p, &log);
-  // AWS being unreachable is not a credential failure: start, keep heartbeats, validate later.
+  // AWS being unreachable is not a credential failure: start, deliver, validate later.
   const auto validated =
-      daemon::validate_credentials(aws.sts, entry, /*unreachable_is_error=*/false);
+      daemon::validate_credentials(aws.sts, entry, daemon::heartbeat_service::unvalidated_note);
   if (validated == daemon::validation::rejected) return exit_code::credentials_rejected;
 
-  daemon::publishing out({.target = {s.log_group, s.retention_days},
+  daemon::publishing out({.target = publisher_options_of(s, /*with_retention=*/true),
                           .limits = s.spool_limits,
                           .journal_dir = s.spool_dir},
                          aws, p, log);
@@ -85,29 +122,54 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
                  " undelivered events from the spool; delivering them first",
              {logging::kv("spool_dir", s.spool_dir)});
   }
+  const auto random_seed = [&p] {
+    return static_cast<std::uint64_t>(p.uniform01() * 18446744073709551615.0);
+  };
+  cloudwatch::stream_precreator precreate(out.publisher, log, *names, random_seed());
   daemon::heartbeat_service heartbeats(
-      {s.log_group, std::move(*names), &aws.sts, &out.shipper, &entry, &log, p.clock,
+      {s.log_group, std::move(*names), &aws.sts_recheck, &out.shipper, &entry, &log, p.clock,
        cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
                                     cloudwatch::new_boot_id(), p.clock->now(), s.emf},
-       &health},
+       &health, &precreate},
       validated == daemon::validation::valid);
   daemon::thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
+  std::atomic<bool> job_output{false};
+  const auto job_count = tab->jobs.size();
+  daemon::job_service jobs(
+      {.jobs = std::move(tab->jobs),
+       .default_stream = s.job_stream,
+       .default_max_output = s.job_max_output,
+       .stream_values = names->values,
+       .environment = jobs::job_environment(p.env, {}),
+       .boot_id = cloudwatch::new_boot_id(),
+       .source = {s.hostname, s.emf},
+       .shipper = &out.shipper,
+       .children = p.children,
+       .clock = p.clock,
+       .log = &log,
+       .output_ready = [&job_output] { job_output = true; },
+       .congested = [&out,
+                     &heartbeats] { return out.shipper.half_full() && !heartbeats.failing(); }});
 
-  const auto seed = static_cast<std::uint64_t>(p.uniform01() * 18446744073709551615.0);
-  schedule::scheduler scheduler(s.schedule, s.splay, seed);
+  schedule::scheduler scheduler(s.schedule, s.splay, random_seed());
   log.info("Scheduler started",
-           {logging::kv("schedule", s.schedule.text()), logging::kv("log_group", s.log_group),
-            logging::kv("log_stream", s.log_stream.text())});
+           {logging::kv("schedule", s.heartbeats ? s.schedule.text() : std::string("off")),
+            logging::kv("log_group", s.log_group), logging::kv("log_stream", s.log_stream.text()),
+            logging::kv("jobs", static_cast<long long>(job_count))});
 
-  const daemon::loop_parts parts{.scheduler = &scheduler,
+  const daemon::loop_parts parts{.scheduler = s.heartbeats ? &scheduler : nullptr,
                                  .clock = p.clock,
                                  .signals = &signals,
                                  .deliveries = &deliveries,
                                  .heartbeats = &heartbeats,
                                  .log = &log,
                                  .on_reload = [&p] { p.credentials->invalidate(); },
-                                 .children = p.children};
-  return shut_down(daemon::run_loop(parts), deliveries, heartbeats, out.journal != nullptr, p, log);
+                                 .children = p.children,
+                                 .jobs = &jobs,
+                                 .job_output = &job_output};
+  const auto code = daemon::run_loop(parts);
+  stop_jobs(jobs, s.stop_grace, log);
+  return shut_down(code, deliveries, heartbeats, out.journal != nullptr, p, log);
 }
 
 }  // namespace cwp::commands

@@ -126,14 +126,14 @@ exit_code run_send(const config::settings& s, daemon::platform& p, const send_re
   const daemon::aws_clients aws(aws_settings_of(s), p, &log,
                                 {.transport = &transport, .retries = &retries});
   // No retention: `send` writes to groups it is given, it does not own them.
-  daemon::publishing published({.target = {s.log_group, std::nullopt},
+  daemon::publishing published({.target = publisher_options_of(s, /*with_retention=*/false),
                                 .limits = s.spool_limits,
                                 .journal_dir = journal_dir(s)},
                                aws, p, log);
 
   send_stats stats;
   stats.restored = published.shipper.restored();
-  sender out(published.shipper, *p.clock, log, std::move(*names), stats);
+  sender out(published.shipper, *p.clock, log, std::move(*names), stats, s.max_event_bytes);
   const auto started = p.clock->monotonic();
   bool read_ok = true;
   if (request.message) {

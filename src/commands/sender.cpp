@@ -4,7 +4,6 @@
 #include <iomanip>
 #include <sstream>
 
-#include "cloudwatch/batch.h"
 #include "cloudwatch/message_split.h"
 #include "core/time_format.h"
 
@@ -52,7 +51,8 @@ std::string summary_line(const send_stats& stats) {
   }
   if (stats.empty > 0) line += "; " + std::to_string(stats.empty) + " empty lines skipped";
   if (stats.split_lines > 0) {
-    line += "; " + std::to_string(stats.split_lines) + " long lines split";
+    line += "; " + std::to_string(stats.split_lines) + " long lines split (events of at most " +
+            std::to_string(stats.max_event_bytes) + " bytes, CWP_MAX_EVENT_BYTES)";
   }
   return line;
 }
@@ -80,7 +80,8 @@ void sender::add(const io::line_piece& input) {
     log_->error("CWP_SEND_STREAM: " + stream.error().message);
     return;
   }
-  const auto pieces = cloudwatch::split_message(cloudwatch::make_valid_utf8(input.text));
+  const auto pieces =
+      cloudwatch::split_message(cloudwatch::make_valid_utf8(input.text), max_message_bytes_);
   line_events_ += pieces.size();
   if (input.final && line_events_ > 1) ++stats_->split_lines;
   for (const auto& piece : pieces) {

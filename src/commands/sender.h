@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "cloudwatch/batch.h"
 #include "cloudwatch/names.h"
 #include "cloudwatch/shipper.h"
 #include "core/clock.h"
@@ -33,9 +34,10 @@ inline constexpr std::chrono::seconds progress_after{1};
 inline constexpr std::chrono::milliseconds progress_every{500};
 
 struct send_stats {
-  std::uint64_t lines{0};        // lines read, however many pieces each (or 1 for a message)
-  std::uint64_t empty{0};        // empty lines skipped
-  std::uint64_t split_lines{0};  // lines larger than one event, split into several
+  std::uint64_t lines{0};          // lines read, however many pieces each (or 1 for a message)
+  std::uint64_t empty{0};          // empty lines skipped
+  std::uint64_t split_lines{0};    // lines larger than one event, split into several
+  std::size_t max_event_bytes{0};  // CWP_MAX_EVENT_BYTES, named when lines were split
   std::uint64_t events{0};
   std::uint64_t bytes{0};    // message bytes of all events
   std::uint64_t batches{0};  // PutLogEvents calls that succeeded
@@ -57,13 +59,17 @@ std::string progress_line(const send_stats& stats);
 // Refers to the shipper, clock, log and stats, which must outlive it.
 class sender {
  public:
+  // `max_event_bytes`: the largest event made (message + 26 bytes, CWP_MAX_EVENT_BYTES).
   sender(cloudwatch::shipper& shipper, const core::clock& clock, const logging::logger& log,
-         cloudwatch::stream_names stream, send_stats& stats)
+         cloudwatch::stream_names stream, send_stats& stats, std::size_t max_event_bytes)
       : shipper_(&shipper),
         clock_(&clock),
         log_(&log),
         stream_(std::move(stream)),
-        stats_(&stats) {}
+        stats_(&stats),
+        max_message_bytes_(max_event_bytes - cloudwatch::per_event_overhead_bytes) {
+    stats.max_event_bytes = max_event_bytes;
+  }
 
   // One input line or message, or a piece of a long line: valid UTF-8, split when larger than
   // one event, timestamped (and its stream chosen) when its line began. Counts the lines. Empty
@@ -84,6 +90,7 @@ class sender {
   const logging::logger* log_;
   cloudwatch::stream_names stream_;
   send_stats* stats_;
+  std::size_t max_message_bytes_;
   std::size_t queued_events_{0};  // since the queue was last empty
   std::size_t queued_bytes_{0};
   std::chrono::steady_clock::time_point first_queued_{};

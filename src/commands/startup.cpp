@@ -38,4 +38,11 @@ daemon::aws_settings aws_settings_of(const config::settings& s) {
   return {.logs_endpoint = s.logs_endpoint, .sts_endpoint = s.sts_endpoint, .retry = s.retry};
 }
 
+cloudwatch::publisher_options publisher_options_of(const config::settings& s, bool with_retention) {
+  return {.log_group = s.log_group,
+          .retention_days = with_retention ? s.retention_days : std::nullopt,
+          .group = s.log_group_options,
+          .create_group = s.create_log_group};
+}
+
 }  // namespace cwp::commands

@@ -23,4 +23,8 @@ std::optional<daemon::exit_code> validate_environment(const config::settings& s,
 // Endpoints and retry policy of the AWS clients.
 daemon::aws_settings aws_settings_of(const config::settings& s);
 
+// Where a command publishes, and what a group it creates gets: class, KMS key, tags, and the
+// retention when `with_retention` (`send` writes to groups it is given and sets none).
+cloudwatch::publisher_options publisher_options_of(const config::settings& s, bool with_retention);
+
 }  // namespace cwp::commands

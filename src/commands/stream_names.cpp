@@ -18,6 +18,10 @@ bool asks_metadata(const config::settings& s, config::setting which) {
 
 }  // namespace
 
+core::result<void> check_names(config::setting which, const cloudwatch::stream_names& names) {
+  return config::check_stream_names(which, config::info(which).env, names.pattern, names.values);
+}
+
 core::result<cloudwatch::stream_names> resolve_stream_names(const config::settings& s,
                                                             config::setting which,
                                                             const daemon::platform& p) {
@@ -51,6 +55,10 @@ std::optional<cloudwatch::stream_names> stream_names_or_log(const config::settin
     log.info("Resolved {instance_id} from EC2 instance metadata",
              {logging::kv("instance_id", names->values.instance_id),
               logging::kv("stream_template", names->pattern.text())});
+  }
+  if (auto valid = check_names(which, *names); !valid) {
+    log.error(valid.error().message);
+    return std::nullopt;
   }
   return std::move(*names);
 }

@@ -34,9 +34,14 @@ core::result<cloudwatch::stream_names> resolve_stream_names(const config::settin
                                                             config::setting which,
                                                             const daemon::platform& p);
 
+// Whether the final names of `which` are valid log stream names whatever the date
+// (config::check_stream_names): config::resolve() checked the templates whose values it knew;
+// this checks them once {instance_id} is known, before any CloudWatch or STS call.
+core::result<void> check_names(config::setting which, const cloudwatch::stream_names& names);
+
 // resolve_stream_names with its log lines: INFO "Resolved {instance_id} ..." when instance
-// metadata answered; ERROR (message and hint) when no id is known, and nullopt: the command
-// then exits with exit_code::usage.
+// metadata answered; ERROR (message and hint) when no id is known or the final names are not
+// valid (check_names), and nullopt: the command then exits with exit_code::usage.
 std::optional<cloudwatch::stream_names> stream_names_or_log(const config::settings& s,
                                                             config::setting which,
                                                             const daemon::platform& p,

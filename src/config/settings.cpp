@@ -8,20 +8,23 @@
 #include "aws/credentials/shared_config.h"
 #include "cloudwatch/publisher.h"
 #include "config/health_path.h"
+#include "jobs/job_options.h"
+#include "schedule/duration.h"
 
 namespace cwp::config {
 namespace {
 
 const std::vector<setting_info> table = {
     {setting::log_group, "--log-group", "CWP_LOG_GROUP", "/monorepo-fem/heartbeat",
-     "CloudWatch Logs group to publish to (created if missing)"},
+     "CloudWatch Logs group to publish to (created if missing, unless CWP_CREATE_LOG_GROUP=false)"},
     {setting::log_stream, "--log-stream", "CWP_LOG_STREAM", "heartbeat-{date}",
      "Log stream name template: {date} (UTC YYYY-MM-DD of the event), {hostname}, "
      "{instance_id}"},
     {setting::region, "--region", "AWS_REGION", "ap-southeast-2",
      "AWS region (also read from AWS_DEFAULT_REGION)"},
     {setting::schedule, "--schedule", "CWP_SCHEDULE", "*/1 * * * *",
-     "When `run` publishes: 5-field cron (UTC), @hourly, @daily, or @every <duration>"},
+     "When `run` publishes: 5-field cron (UTC), @hourly, @daily, or @every <duration>; off: no "
+     "heartbeats, only the crontab's jobs"},
     {setting::splay, "--splay", "CWP_SPLAY", "0",
      "Random delay added to each scheduled heartbeat, e.g. 0-30s (spreads a fleet's calls)"},
     {setting::log_level, "--log-level", "CWP_LOG_LEVEL", "info",
@@ -37,6 +40,9 @@ const std::vector<setting_info> table = {
      "Most undelivered events kept; beyond it the oldest are dropped (and counted)"},
     {setting::spool_max_bytes, "--spool-max-bytes", "CWP_SPOOL_MAX_BYTES", "32MiB",
      "Most bytes of undelivered events kept (message + 26 bytes each), e.g. 64MiB"},
+    {setting::max_event_bytes, "--max-event-bytes", "CWP_MAX_EVENT_BYTES", "1MiB",
+     "Largest event `send` makes, message + 26 bytes (CloudWatch's limit); longer lines are "
+     "split. 256KiB for a partition still on the old limit"},
     {setting::emf_namespace, "--emf-namespace", "CWP_EMF_NAMESPACE", "",
      "CloudWatch metric namespace: when set, heartbeats are written in Embedded Metric Format "
      "with a Heartbeat metric (for an alarm on missing heartbeats)"},
@@ -45,6 +51,15 @@ const std::vector<setting_info> table = {
      "(at most 30)"},
     {setting::retention_days, "--retention-days", "CWP_RETENTION_DAYS", "",
      "Retention in days set on the log group when we create it (1, 3, 5, 7, 14, 30, ... 3653)"},
+    {setting::log_group_class, "--log-group-class", "CWP_LOG_GROUP_CLASS", "STANDARD",
+     "Log class of the log group when we create it: STANDARD or INFREQUENT_ACCESS (cheaper, "
+     "but no metrics from EMF: not with CWP_EMF_NAMESPACE)"},
+    {setting::kms_key_id, "--kms-key-id", "CWP_KMS_KEY_ID", "",
+     "ARN of the KMS key that encrypts the log group when we create it"},
+    {setting::log_group_tags, "--log-group-tags", "CWP_LOG_GROUP_TAGS", "",
+     "Tags of the log group when we create it: key=value,key=value (at most 50)"},
+    {setting::create_log_group, "--create-log-group", "CWP_CREATE_LOG_GROUP", "true",
+     "false: never create the log group (it must exist; no logs:CreateLogGroup needed)"},
     {setting::health_file, "--health-file", "CWP_HEALTH_FILE",
      "/run/cloudwatch-publisher/health.json, or under $XDG_RUNTIME_DIR for non-root users",
      "State file `run` writes after each delivery attempt and `health` reads"},
@@ -52,6 +67,13 @@ const std::vector<setting_info> table = {
      "Log stream name template for `send` (same placeholders as --log-stream)"},
     {setting::crontab, "--crontab", "CWP_CRONTAB", "",
      "Crontab file of jobs (docs/jobs.md); `alarm` and `dashboard` watch its jobs"},
+    {setting::job_stream, "--job-stream", "CWP_JOB_STREAM", "job-{job}-{date}",
+     "Log stream template of a job's output and results: {job} (the job's name) and the "
+     "placeholders of --log-stream"},
+    {setting::job_max_output, "--job-max-output", "CWP_JOB_MAX_OUTPUT", "16MiB",
+     "Output published per run of a job (more is counted, not published), e.g. 64MiB"},
+    {setting::stop_grace, "--stop-grace", "CWP_STOP_GRACE", "10s",
+     "On SIGTERM, how long running jobs get to end after their SIGTERM before SIGKILL"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -207,11 +229,29 @@ core::result<void> parse_names(const inputs& in, settings& out) {
     }
     out.instance_id = id.value;
   }
+
+  // Names renderable from the settings alone are checked now, before any command goes to the
+  // network; with {instance_id} from instance metadata, once it answered (stream_names.h).
+  for (const auto which : {setting::log_stream, setting::send_stream}) {
+    const auto& pattern = which == setting::log_stream ? out.log_stream : out.send_stream;
+    if (pattern.uses("instance_id") && !out.instance_id) continue;
+    const lookup given = in.pick(which);
+    if (auto ok = check_stream_names(which, given.given() ? given.source : info(which).env, pattern,
+                                     {out.hostname, out.instance_id.value_or("")});
+        !ok) {
+      return ok;
+    }
+  }
   return {};
 }
 
 core::result<void> parse_schedule(const inputs& in, settings& out) {
-  auto schedule = parse_named(in.pick(setting::schedule), schedule::cron_expression::parse);
+  auto picked = in.pick(setting::schedule);
+  if (picked.value == "off") {
+    out.heartbeats = false;
+    picked.value = info(setting::schedule).default_value;
+  }
+  auto schedule = parse_named(picked, schedule::cron_expression::parse);
   if (!schedule) return tl::unexpected(schedule.error());
   out.schedule = *schedule;
   auto splay = parse_named(in.pick(setting::splay), [&](const std::string& text) {
@@ -245,6 +285,28 @@ core::result<void> parse_files(const inputs& in, settings& out) {
   return {};
 }
 
+// What jobs publish: their default stream and output bound (a crontab line may set its own).
+core::result<void> parse_jobs(const inputs& in, settings& out) {
+  const auto stream = in.pick(setting::job_stream);
+  auto parsed = parse_named(
+      stream, [](const std::string& text) { return jobs::job_stream_template(text, "job"); });
+  if (!parsed) return tl::unexpected(parsed.error());
+  out.job_stream = stream.value;
+  const auto max_output = in.pick(setting::job_max_output);
+  auto bytes = parse_named(max_output, parse_byte_size);
+  if (!bytes) return tl::unexpected(bytes.error());
+  if (*bytes == 0) {
+    return tl::unexpected(
+        invalid(max_output.source + ": '" + max_output.value + "' must be at least 1 byte"));
+  }
+  out.job_max_output = *bytes;
+  auto grace = parse_named(in.pick(setting::stop_grace), schedule::parse_duration);
+  if (!grace) return tl::unexpected(grace.error());
+  out.stop_grace = *grace;
+  return {};
+}
+
+// The largest event, then the spool's bounds, which must hold one such event.
 core::result<void> parse_spool(const inputs& in, settings& out) {
   if (const auto dir = in.pick(setting::spool_dir); dir.given()) {
     if (dir.value.empty() || dir.value.front() != '/') {
@@ -252,6 +314,19 @@ core::result<void> parse_spool(const inputs& in, settings& out) {
     }
     out.spool_dir = dir.value;
   }
+
+  const auto max_event = in.pick(setting::max_event_bytes);
+  auto event_bytes = parse_named(max_event, parse_byte_size);
+  if (!event_bytes) return tl::unexpected(event_bytes.error());
+  if (*event_bytes < min_max_event_bytes || *event_bytes > cloudwatch::max_event_bytes) {
+    return tl::unexpected(invalid(
+        max_event.source + ": '" + max_event.value + "' is not an event size between " +
+        std::to_string(min_max_event_bytes) + " and " +
+        std::to_string(cloudwatch::max_event_bytes) +
+        " bytes (1MiB, the PutLogEvents limit; message + 26 bytes; 256KiB for a partition still "
+        "on the old limit)"));
+  }
+  out.max_event_bytes = static_cast<std::size_t>(*event_bytes);
 
   const auto max_events = in.pick(setting::spool_max_events);
   auto events = parse_byte_size(max_events.value);  // a plain count; suffixes are not allowed
@@ -268,6 +343,14 @@ core::result<void> parse_spool(const inputs& in, settings& out) {
   if (*bytes < std::uint64_t{64} * 1024) {
     return tl::unexpected(
         invalid(max_bytes.source + ": '" + max_bytes.value + "' is too small (at least 64KiB)"));
+  }
+  if (*bytes < out.max_event_bytes) {  // the largest event would be dropped as soon as kept
+    return tl::unexpected(
+        invalid(max_bytes.source + ": '" + max_bytes.value + "' cannot hold one event of " +
+                std::string(max_event.source == "default" ? info(setting::max_event_bytes).env
+                                                          : max_event.source) +
+                " (" + std::to_string(out.max_event_bytes) + " bytes): raise it, or lower " +
+                std::string(info(setting::max_event_bytes).env)));
   }
   out.spool_limits.max_bytes = *bytes;
   return {};
@@ -299,6 +382,43 @@ core::result<void> parse_retention(const inputs& in, settings& out) {
   auto days = parse_named(retention, cloudwatch::parse_retention_days);
   if (!days) return tl::unexpected(days.error());
   out.retention_days = *days;
+  return {};
+}
+
+// What a group we create gets. Needs EMF resolved: an Infrequent Access group extracts no
+// metrics from EMF documents, so the Heartbeat metric (and its alarm) would never work.
+core::result<void> parse_log_group_options(const inputs& in, settings& out) {
+  auto& options = out.log_group_options;
+  if (const auto c = in.pick(setting::log_group_class); c.given()) {
+    auto parsed = parse_named(c, cloudwatch::parse_log_group_class);
+    if (!parsed) return tl::unexpected(parsed.error());
+    options.log_class = *parsed;
+    if (*parsed == cloudwatch::log_group_class::infrequent_access && out.emf) {
+      return tl::unexpected(invalid(
+          c.source +
+          ": INFREQUENT_ACCESS log groups do not extract metrics from Embedded Metric "
+          "Format, so with " +
+          std::string(info(setting::emf_namespace).env) +
+          " set the Heartbeat metric would never exist and its alarm would always fire: use "
+          "STANDARD, or unset " +
+          std::string(info(setting::emf_namespace).env)));
+    }
+  }
+  if (const auto key = in.pick(setting::kms_key_id); key.given()) {
+    auto parsed = parse_named(key, cloudwatch::validate_kms_key_id);
+    if (!parsed) return tl::unexpected(parsed.error());
+    options.kms_key_id = *parsed;
+  }
+  if (const auto tags = in.pick(setting::log_group_tags); tags.given()) {
+    auto parsed = parse_named(tags, cloudwatch::parse_log_group_tags);
+    if (!parsed) return tl::unexpected(parsed.error());
+    options.tags = std::move(*parsed);
+  }
+  const auto create = in.pick(setting::create_log_group);
+  if (create.value != "true" && create.value != "false") {
+    return tl::unexpected(invalid(create.source + ": '" + create.value + "' is not true or false"));
+  }
+  out.create_log_group = create.value == "true";
   return {};
 }
 
@@ -334,6 +454,27 @@ core::result<std::uint64_t> parse_byte_size(std::string_view text) {
   return value * unit;
 }
 
+core::result<void> check_stream_names(setting which, std::string_view source,
+                                      const cloudwatch::stream_template& pattern,
+                                      const cloudwatch::template_values& values) {
+  auto ok = pattern.check_values(values);
+  if (ok) return ok;
+  const std::string hostname = std::string(info(setting::hostname).env) + " (" +
+                               std::string(info(setting::hostname).flag) + ")";
+  std::string fix;
+  const auto length = pattern.expand(core::sys_time{}, values).size();
+  if (length == 0 || length > cloudwatch::max_name_length) {
+    fix = "shorten " + std::string(info(which).env) + " (" + std::string(info(which).flag) + ")";
+    if (pattern.uses("hostname")) fix += ", or set a shorter host name with " + hostname;
+  } else {
+    // The template's own text was checked when it was parsed, and an instance id is checked
+    // when it is known: the character comes from the host name.
+    fix = "set " + hostname + " to a name without ':' or '*', or use a template without " +
+          "{hostname}";
+  }
+  return tl::unexpected(invalid(std::string(source) + ": " + ok.error().message + "; " + fix));
+}
+
 const std::vector<setting_info>& known_settings() { return table; }
 
 const setting_info& info(setting id) {
@@ -345,9 +486,10 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
   const inputs in{flags, env};
   settings out;
   // In this order: a later group may read what an earlier one resolved (EMF dimensions take the
-  // log group and host name).
+  // log group and host name; the log group class is checked against EMF).
   for (const auto parse : {parse_aws, parse_names, parse_schedule, parse_log_level, parse_files,
-                           parse_spool, parse_emf, parse_retention}) {
+                           parse_jobs, parse_spool, parse_emf, parse_retention,
+                           parse_log_group_options}) {
     if (auto ok = parse(in, out); !ok) return tl::unexpected(ok.error());
   }
   return out;

@@ -3,6 +3,7 @@
 // then defaults. Every setting has a flag and an environment variable; the table below is the
 // single source for resolution, --help and the README's settings table.
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,7 +12,9 @@
 
 #include "aws/endpoints.h"
 #include "aws/retry.h"
+#include "cloudwatch/batch.h"
 #include "cloudwatch/emf.h"
+#include "cloudwatch/log_group_options.h"
 #include "cloudwatch/names.h"
 #include "cloudwatch/spool_limits.h"
 #include "core/env.h"
@@ -33,13 +36,21 @@ enum class setting {
   spool_dir,
   spool_max_events,
   spool_max_bytes,
+  max_event_bytes,
   emf_namespace,
   emf_dimensions,
   retention_days,
+  log_group_class,
+  kms_key_id,
+  log_group_tags,
+  create_log_group,
   health_file,
   send_stream,
   instance_id,
   crontab,
+  job_stream,
+  job_max_output,
+  stop_grace,
 };
 
 struct setting_info {
@@ -64,6 +75,9 @@ struct settings {
   aws::retry_settings retry;
   std::string log_group;
   cloudwatch::stream_template log_stream;
+  // False (CWP_SCHEDULE=off): `run` publishes no heartbeats, only the crontab's jobs run; the
+  // schedule then keeps its default for the commands that read it.
+  bool heartbeats{true};
   // Replaced by resolve(); the initializer only makes settings default-constructible.
   schedule::cron_expression schedule = *schedule::cron_expression::parse("*/1 * * * *");
   schedule::splay splay;
@@ -75,18 +89,44 @@ struct settings {
   std::optional<std::string> instance_id;
   std::string spool_dir;  // empty: undelivered events are kept in memory only
   cloudwatch::spool_limits spool_limits;
+  // CWP_MAX_EVENT_BYTES: the largest event `send` makes, counted as CloudWatch counts it
+  // (message bytes + 26); longer lines are split into events of at most this size.
+  std::size_t max_event_bytes{cloudwatch::max_event_bytes};
   // Set (CWP_EMF_NAMESPACE): heartbeats are EMF documents carrying a Heartbeat metric.
   std::optional<cloudwatch::emf_settings> emf;
   // Set (CWP_RETENTION_DAYS): retention applied to a log group when we create it.
   std::optional<int> retention_days;
-  std::string health_file;  // `run` writes its delivery state here; `health` reads it
+  // CWP_LOG_GROUP_CLASS, CWP_KMS_KEY_ID, CWP_LOG_GROUP_TAGS: what a group we create gets.
+  cloudwatch::log_group_options log_group_options;
+  bool create_log_group{true};  // CWP_CREATE_LOG_GROUP=false: never call CreateLogGroup
+  std::string health_file;      // `run` writes its delivery state here; `health` reads it
   cloudwatch::stream_template send_stream;  // where `send` publishes
   std::string crontab;                      // CWP_CRONTAB: the crontab file's path; empty: no jobs
+  // CWP_JOB_STREAM: the stream template of jobs without `# cwp: stream=`, with {job} (so not a
+  // stream_template yet: jobs::job_stream_template makes one per job). Validated here.
+  std::string job_stream;
+  // CWP_JOB_MAX_OUTPUT: output bytes published per run of a job without `# cwp: max_output=`.
+  std::uint64_t job_max_output{16ULL << 20U};
+  // CWP_STOP_GRACE: on SIGTERM, how long running jobs get to end after their SIGTERM.
+  std::chrono::milliseconds stop_grace{std::chrono::seconds{10}};
 };
 
 // "32MiB", "512k", "1048576": a byte count with an optional binary suffix (k/K/KiB, M/MiB,
 // G/GiB; KB/MB/GB mean the same powers of 1024).
 core::result<std::uint64_t> parse_byte_size(std::string_view text);
+
+// The smallest CWP_MAX_EVENT_BYTES accepted (the largest is the service's,
+// cloudwatch::max_event_bytes).
+inline constexpr std::size_t min_max_event_bytes = 1024;
+
+// Whether every name the stream template `which` (setting::log_stream or setting::send_stream)
+// renders with `values` is a valid log stream name. The error (errc::invalid_argument) starts
+// with `source`, the flag or variable the template came from, and says what the names render to,
+// their length and what to change. resolve() checks every template whose values are known;
+// commands/stream_names.h checks a template once instance metadata gave its {instance_id}.
+core::result<void> check_stream_names(setting which, std::string_view source,
+                                      const cloudwatch::stream_template& pattern,
+                                      const cloudwatch::template_values& values);
 
 // Resolves and validates everything. Errors are errc::invalid_argument and name the setting
 // (flag or variable) and what is wrong with it; unknown CWP_* variables are errors too (a typo

@@ -29,6 +29,13 @@ std::unique_ptr<spool::journal> open_journal(const std::string& dir, const loggi
   return std::move(*journal);
 }
 
+// One attempt, no retry log; the quota, clocks and transport stay shared.
+aws::client_context quiet(aws::client_context context) {
+  context.retry.max_attempts = 1;
+  context.log = nullptr;
+  return context;
+}
+
 }  // namespace
 
 aws::client_context make_client_context(const platform& p, aws::clock_skew& skew,
@@ -55,7 +62,8 @@ aws_clients::aws_clients(const aws_settings& s, const platform& p, const logging
       sts(aws::service_client(make_client_context(p, skew, s.retry, retry_log, observers),
                               s.sts_endpoint)),
       // The same context: one retry quota and one signing clock for the process's AWS calls.
-      logs(aws::service_client(sts.transport_client().context(), s.logs_endpoint)) {}
+      logs(aws::service_client(sts.transport_client().context(), s.logs_endpoint)),
+      sts_recheck(aws::service_client(quiet(sts.transport_client().context()), s.sts_endpoint)) {}
 
 publishing::publishing(const publishing_settings& s, const aws_clients& clients, const platform& p,
                        const logging::logger& log)

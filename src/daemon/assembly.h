@@ -66,6 +66,9 @@ class aws_clients {
   aws::clock_skew skew;  // learned from the answers; shared by both clients
   aws::sts_client sts;
   cloudwatch::logs_client logs;
+  // The same STS for asking again while it does not answer (`run`): one attempt, no retry
+  // WARN lines, so an unreachable STS is one WARN (the first check's), not one per check.
+  aws::sts_client sts_recheck;
 };
 
 // Where publishing delivers, and what it keeps.

@@ -6,6 +6,12 @@
 
 namespace cwp::daemon {
 
+heartbeat_service::heartbeat_service(parts p, bool credentials_validated)
+    : p_(std::move(p)),
+      validated_(credentials_validated),
+      identity_due_(p_.clock->monotonic() + identity_recheck),
+      outage_(*p_.log, *p_.clock, p_.log_group) {}
+
 void heartbeat_service::record(core::sys_time scheduled) {
   const std::lock_guard lock(inbox_mutex_);
   const std::uint64_t sequence = next_sequence_++;
@@ -16,7 +22,8 @@ void heartbeat_service::record(core::sys_time scheduled) {
   }
   const bool on_disk = p_.shipper->enqueue(
       *stream,
-      cloudwatch::make_heartbeat_event(p_.source, cloudwatch::heartbeat{sequence, scheduled}));
+      cloudwatch::make_heartbeat_event(p_.source, cloudwatch::heartbeat{sequence, scheduled}),
+      /*emf=*/p_.source.emf.has_value());
   p_.log->debug(
       "Heartbeat recorded",
       {logging::kv("id", p_.source.boot_id + "-" + std::to_string(sequence)),
@@ -46,6 +53,23 @@ void heartbeat_service::report(bool delivered) {
   if (p_.health != nullptr) p_.health->attempt(p_.clock->now(), delivered, undelivered());
 }
 
+void heartbeat_service::check_identity() {
+  if (validated_ || stopping_.load() || p_.clock->monotonic() < identity_due_) return;
+  // The start-up check logged the WARN; asking again is quiet until STS answers.
+  switch (validate_credentials(*p_.sts, *p_.entry_log, unvalidated_note, logging::level::debug)) {
+    case validation::valid:
+      validated_ = true;
+      break;
+    case validation::rejected:
+      fatal_.store(static_cast<int>(exit_code::credentials_rejected));
+      break;
+    case validation::unreachable:
+      identity_due_ = p_.clock->monotonic() + identity_delay_;
+      identity_delay_ = std::min(identity_delay_ * 2, std::chrono::seconds{max_identity_recheck});
+      break;
+  }
+}
+
 void heartbeat_service::deliver() {
   std::vector<recorded> added;
   std::size_t before = 0;
@@ -55,36 +79,29 @@ void heartbeat_service::deliver() {
     before = p_.shipper->pending();
   }
 
-  if (!validated_) {
-    switch (validate_credentials(*p_.sts, *p_.entry_log, /*unreachable_is_error=*/false)) {
-      case validation::valid:
-        validated_ = true;
-        break;
-      case validation::rejected:
-        fatal_.store(static_cast<int>(exit_code::credentials_rejected));
-        return;
-      case validation::unreachable:
-        schedule_retry();
-        report(false);
-        return;
-    }
-  }
-
-  // Heartbeats (and restored heartbeats) are the only events of this shipper: the batch is EMF
-  // exactly when they are.
-  const auto d = p_.shipper->flush(/*emf=*/p_.source.emf.has_value());
+  const auto d = p_.shipper->flush();
+  // After the delivery: an STS that does not answer (or answers slowly) holds nothing back.
+  check_identity();
   if (d.error) {
-    p_.log->error(
+    p_.log->warn(
         "Failed to publish log to CloudWatch Logs: " + d.error->message,
         {logging::kv("log_group", p_.log_group), logging::kv("error_code", d.error->remote_code),
          logging::kv("undelivered", static_cast<long long>(d.pending))});
+    outage_.failed(d.pending, p_.shipper->oldest_pending(), *d.error);
     schedule_retry();
     report(false);
     return;
   }
+  outage_.delivered(d.delivered);
   retry_at_ns_.store(0);
   retry_delay_ = first_retry_delay;
   report(d.delivered > 0);
+  if (p_.precreate != nullptr) p_.precreate->after_delivery(p_.clock->now());
+  log_delivered(d, before, added);
+}
+
+void heartbeat_service::log_delivered(const cloudwatch::delivery& d, std::size_t before,
+                                      const std::vector<recorded>& added) const {
   // The shipper logged rejected and dropped events as ERROR; which heartbeats they were is not
   // known here, so none of this run's is reported delivered (neither kept nor fresh ones).
   if (d.rejected > 0 || d.dropped > 0) return;

@@ -1,5 +1,6 @@
 #include "daemon/run_loop.h"
 
+#include <algorithm>
 #include <csignal>
 
 #include "core/time_format.h"
@@ -20,45 +21,64 @@ const char* signal_name(int sig) {
   }
 }
 
+// One heartbeat tick: records what is due and starts a delivery. Returns how long to wait.
+std::chrono::milliseconds heartbeat_tick(const loop_parts& p, std::size_t& skipped_in_a_row) {
+  const logging::logger& log = *p.log;
+  const auto step = p.scheduler->poll(p.clock->now(), p.clock->monotonic());
+  if (step.jump != schedule::clock_jump::none) {
+    log.warn(std::string("The wall clock jumped ") +
+             (step.jump == schedule::clock_jump::forward ? "forward" : "backward") +
+             "; the schedule was re-planned from the new time");
+  }
+  if (step.missed > 0) {
+    log.warn("Missed " + std::to_string(step.missed) +
+                 " scheduled heartbeats (the process was paused or the clock jumped forward); "
+                 "they are not backfilled",
+             {logging::kv("missed", static_cast<long long>(step.missed))});
+  }
+  if (step.fire) {
+    p.heartbeats->record(step.fire->scheduled);
+    if (p.deliveries->trigger()) {
+      skipped_in_a_row = 0;
+    } else if (skipped_in_a_row++ == 0) {
+      // The delivery run is not queued twice: the heartbeat is recorded and goes out with
+      // the running delivery or the next one.
+      log.warn("The previous delivery is still running; heartbeat of " +
+               core::format_iso8601_seconds(step.fire->scheduled) +
+               " is kept for the next delivery");
+    }
+  }
+  return step.wait;
+}
+
+// Starts a delivery for what jobs enqueued, or for a retry that is due. The flag is taken
+// before the trigger: what jobs enqueue after that goes with this delivery or sets it again.
+void deliver_if_due(const loop_parts& p) {
+  if (p.deliveries->busy()) return;
+  const bool jobs_wrote = p.job_output != nullptr && p.job_output->exchange(false);
+  if (jobs_wrote || p.heartbeats->delivery_due(p.clock->monotonic())) {
+    if (!p.deliveries->trigger() && jobs_wrote) p.job_output->store(true);
+  }
+}
+
 }  // namespace
 
 exit_code run_loop(const loop_parts& p) {
   const logging::logger& log = *p.log;
-  p.heartbeats->record(p.clock->now());
-  p.deliveries->trigger();
+  if (p.scheduler != nullptr) {
+    p.heartbeats->record(p.clock->now());
+    p.deliveries->trigger();
+  }
 
   std::size_t skipped_in_a_row = 0;
   while (true) {
     if (auto fatal = p.heartbeats->fatal()) return *fatal;
+    std::chrono::milliseconds wait = schedule::scheduler::max_wait;
+    if (p.scheduler != nullptr) wait = heartbeat_tick(p, skipped_in_a_row);
+    if (p.jobs != nullptr) wait = std::min(wait, p.jobs->poll());
+    deliver_if_due(p);
 
-    const auto step = p.scheduler->poll(p.clock->now(), p.clock->monotonic());
-    if (step.jump != schedule::clock_jump::none) {
-      log.warn(std::string("The wall clock jumped ") +
-               (step.jump == schedule::clock_jump::forward ? "forward" : "backward") +
-               "; the schedule was re-planned from the new time");
-    }
-    if (step.missed > 0) {
-      log.warn("Missed " + std::to_string(step.missed) +
-                   " scheduled heartbeats (the process was paused or the clock jumped forward); "
-                   "they are not backfilled",
-               {logging::kv("missed", static_cast<long long>(step.missed))});
-    }
-    if (step.fire) {
-      p.heartbeats->record(step.fire->scheduled);
-      if (p.deliveries->trigger()) {
-        skipped_in_a_row = 0;
-      } else if (skipped_in_a_row++ == 0) {
-        // The delivery run is not queued twice: the heartbeat is recorded and goes out with
-        // the running delivery or the next one.
-        log.warn("The previous delivery is still running; heartbeat of " +
-                 core::format_iso8601_seconds(step.fire->scheduled) +
-                 " is kept for the next delivery");
-      }
-    } else if (!p.deliveries->busy() && p.heartbeats->delivery_due(p.clock->monotonic())) {
-      p.deliveries->trigger();
-    }
-
-    const auto sig = p.signals->wait_for(step.wait);
+    const auto sig = p.signals->wait_for(wait);
     if (!sig) continue;
     if (*sig == SIGTERM || *sig == SIGINT) {
       log.info(std::string("Received ") + signal_name(*sig) + ", shutting down");

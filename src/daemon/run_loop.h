@@ -3,12 +3,14 @@
 // (never two at once), and handles signals between ticks. Everything it touches is an
 // interface, so tests drive it with a fake clock, a scripted signal source and an inline runner.
 
+#include <atomic>
 #include <functional>
 
 #include "core/child_registry.h"
 #include "core/clock.h"
 #include "daemon/exit_code.h"
 #include "daemon/heartbeat_service.h"
+#include "daemon/job_service.h"
 #include "daemon/signals.h"
 #include "daemon/worker.h"
 #include "logging/logger.h"
@@ -17,7 +19,7 @@
 namespace cwp::daemon {
 
 struct loop_parts {
-  schedule::scheduler* scheduler;
+  schedule::scheduler* scheduler;  // null: no heartbeats (CWP_SCHEDULE=off, with a crontab)
   const core::clock* clock;
   waiter* signals;
   runner* deliveries;
@@ -25,10 +27,14 @@ struct loop_parts {
   const logging::logger* log;
   std::function<void()> on_reload;  // SIGHUP
   core::child_registry* children;   // SIGCHLD: reaps orphans, keeps registered children's status
+  job_service* jobs{nullptr};       // optional: the crontab's jobs, polled with the heartbeat
+  // Set by the jobs when they enqueued events: the loop starts a delivery for them.
+  std::atomic<bool>* job_output{nullptr};
 };
 
 // Runs until SIGTERM/SIGINT (returns ok) or a fatal credentials rejection (returns its code).
-// The first heartbeat is recorded at once, before the first scheduled tick.
+// The first heartbeat is recorded at once, before the first scheduled tick. Running jobs are
+// left to the caller (job_service::stop_all).
 exit_code run_loop(const loop_parts& p);
 
 }  // namespace cwp::daemon

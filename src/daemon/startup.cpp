@@ -12,7 +12,7 @@ bool is_credentials_rejection(const core::error& e) {
 }
 
 validation validate_credentials(const aws::sts_client& sts, const logging::logger& log,
-                                bool unreachable_is_error) {
+                                std::string_view then, logging::level unreachable_level) {
   auto id = sts.get_caller_identity();
   if (id) {
     log.info("AWS credentials validated successfully",
@@ -28,15 +28,10 @@ validation validate_credentials(const aws::sts_client& sts, const logging::logge
               {logging::kv("error_code", e.remote_code)});
     return validation::rejected;
   }
-  const std::string message = "Could not reach AWS STS to validate credentials: " + e.message +
-                              ". Check network access to " +
-                              sts.transport_client().target().url.origin() +
-                              " (proxy, DNS, firewall)";
-  if (unreachable_is_error) {
-    log.error(message);
-  } else {
-    log.warn(message + "; will keep heartbeats and validate when AWS answers");
-  }
+  log.log(unreachable_level, "Could not reach AWS STS to validate credentials: " + e.message +
+                                 ". Check network access to " +
+                                 sts.transport_client().target().url.origin() +
+                                 " (proxy, DNS, firewall)" + std::string(then));
   return validation::unreachable;
 }
 

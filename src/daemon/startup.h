@@ -3,6 +3,7 @@
 // log lines name.
 
 #include <optional>
+#include <string_view>
 
 #include "aws/credentials.h"
 #include "aws/sts_client.h"
@@ -16,10 +17,14 @@ inline constexpr const char* publisher_service = "cloudwatch-publisher";
 
 enum class validation { valid, rejected, unreachable };
 
-// GetCallerIdentity: "AWS credentials validated successfully", or an ERROR (rejected) /
-// WARN-or-ERROR (unreachable, the caller decides) that says what AWS answered and what to check.
+// GetCallerIdentity, a diagnostic: "AWS credentials validated successfully", or an ERROR when
+// AWS rejected the credentials (the caller exits 3), or, when STS did not answer (network,
+// timeout, throttling, 5xx), a line at `unreachable_level` that says what to check, followed by
+// `then` (what the caller does meanwhile). An unreachable STS never stops delivery: CloudWatch
+// Logs may be reachable when STS is not (a VPC endpoint for Logs only).
 validation validate_credentials(const aws::sts_client& sts, const logging::logger& log,
-                                bool unreachable_is_error);
+                                std::string_view then,
+                                logging::level unreachable_level = logging::level::warn);
 
 // True when an STS answer means the credentials themselves are bad (not the network, not
 // throttling): the daemon must not start with them.

@@ -22,14 +22,21 @@ namespace cwp::spool {
 inline constexpr std::uint32_t record_magic = 0x31505743U;  // "CWP1" read as little-endian
 inline constexpr std::size_t record_header_bytes = 12;
 // The largest record body the journal writes: more than any event CloudWatch accepts (1 MiB)
-// plus its stream name. The decoder also reads larger records when they are whole and their
-// checksum matches (earlier versions wrote removal records of any size).
+// plus its stream name (cloudwatch/shipper.cpp asserts it against the PutLogEvents limit). The
+// decoder also reads larger records when they are whole and their checksum matches (earlier
+// versions wrote removal records of any size).
 inline constexpr std::size_t max_record_body_bytes = std::size_t{2} * 1024 * 1024;
 // The most ids one removal record holds (512 KiB of body): larger removals are written as
 // several records, each below max_record_body_bytes, so each fits in what a nearly full disk
 // has left.
 inline constexpr std::size_t max_removal_ids_per_record = 65'536;
 static_assert(1 + 4 + 8 * max_removal_ids_per_record <= max_record_body_bytes);
+
+// The body size of an event record: type, id, timestamp, then stream and message, each after
+// its 4-byte length (the shipper checks that its largest event fits max_record_body_bytes).
+constexpr std::size_t event_record_body_bytes(std::size_t stream_bytes, std::size_t message_bytes) {
+  return 1 + 8 + 8 + 4 + stream_bytes + 4 + message_bytes;
+}
 
 struct event_record {
   std::uint64_t id{0};

@@ -29,6 +29,8 @@ IMAGE_FILES = {
 DOCKER_MADE = {".dockerenv", "dev/console", "etc/hostname", "etc/hosts", "etc/resolv.conf",
                "etc/mtab"}
 SHELLS = {"sh", "bash", "ash", "dash", "busybox", "zsh"}
+# Links to the binary, which answers under a shell's name (src/cli/shell_shim.h).
+SHELL_LINKS = {"bin/sh", "bin/bash"}
 OCI_LABELS = ["title", "description", "source", "licenses", "version"]
 HARDENED = ["--network", "host", "--read-only", "--cap-drop", "ALL",
             "--security-opt", "no-new-privileges"]
@@ -70,15 +72,33 @@ def test_holds_the_binary_and_its_data_and_nothing_else(image_files):
         "the binary must not be writable by the user it runs as"
     )
     links = [p for p, (info, _) in image_files.items() if info.issym() or info.islnk()]
-    assert set(links) <= DOCKER_MADE, links
+    assert set(links) <= DOCKER_MADE | SHELL_LINKS, links
 
 
-def test_holds_no_shell(image, image_files):
-    names = {path.rsplit("/", 1)[-1] for path in image_files}
+def test_holds_no_shell_and_its_shell_names_are_the_binary(image, image_files):
+    names = {path.rsplit("/", 1)[-1] for path, (info, _) in image_files.items() if info.isfile()}
     assert not names & SHELLS, sorted(names & SHELLS)
+    for shell in SHELL_LINKS:
+        info, _ = image_files[shell]
+        assert info.issym() and info.linkname == "/" + BINARY, (shell, info.linkname)
+    # Nothing a shell would run is run: `-c true` does not succeed.
     proc = _docker("run", "--rm", "--entrypoint", "/bin/sh", image, "-c", "true", timeout=60)
-    assert proc.returncode != 0, "a shell ran inside the image"
-    assert "no such file" in proc.stderr.lower(), proc.stderr
+    assert proc.returncode == 127, proc.stderr
+    assert "this image has no shell" in proc.stderr, proc.stderr
+
+
+def test_the_replaced_readmes_debug_command_says_what_to_do_instead(image):
+    # The replaced image's README: `docker run -it ... --entrypoint /bin/bash cloudwatch-publisher`
+    # (without -it here: no terminal in a test). On a scratch image without the link it failed
+    # with OCI's "exec: /bin/bash: no such file or directory".
+    proc = _docker("run", "--rm", "-e", "AWS_REGION=eu-west-1", "--entrypoint", "/bin/bash",
+                   image, timeout=60)
+    assert proc.returncode == 127, proc.stderr
+    assert "no such file" not in proc.stderr.lower(), proc.stderr
+    assert "this image has no shell: /bin/bash is cloudwatch-publisher" in proc.stderr
+    assert "docker build --target debug -t cloudwatch-publisher:debug ." in proc.stderr
+    assert "cloudwatch-publisher check" in proc.stderr
+    assert proc.stdout == ""
 
 
 def test_entrypoint_and_cmd_are_exec_form_and_stop_signal_is_sigterm(image_config):

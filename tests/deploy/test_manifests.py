@@ -208,17 +208,26 @@ def test_ecs_task_definition() -> None:
 
 
 # ------------------------------------------------------------------------------- IAM
-def policy() -> dict[str, Any]:
-    return json.loads((DEPLOY / "iam/policy.json").read_text())
+# Both shapes: the publisher creates its group (policy.json), or the group is pre-created and
+# CWP_CREATE_LOG_GROUP=false (policy-existing-group.json: no CreateLogGroup, no retention).
+FULL_POLICY = "policy.json"
+EXISTING_GROUP_POLICY = "policy-existing-group.json"
+POLICIES = (FULL_POLICY, EXISTING_GROUP_POLICY)
+# Calls made only when we create the group.
+GROUP_CREATION_OPERATIONS = {"CreateLogGroup", "PutRetentionPolicy"}
+
+
+def policy(name: str = FULL_POLICY) -> dict[str, Any]:
+    return json.loads((DEPLOY / "iam" / name).read_text())
 
 
 def as_list(x: Any) -> list[Any]:
     return x if isinstance(x, list) else [x]
 
 
-def allowed(action: str, resource: str) -> bool:
+def allowed(action: str, resource: str, name: str = FULL_POLICY) -> bool:
     """IAM's matching for Allow statements: `*` and `?` wildcards in actions and resources."""
-    for s in policy()["Statement"]:
+    for s in policy(name)["Statement"]:
         if s["Effect"] != "Allow":
             continue
         if not any(fnmatch.fnmatchcase(action, a) for a in as_list(s["Action"])):
@@ -238,24 +247,37 @@ def test_iam_policy_grants_exactly_the_calls_the_code_makes() -> None:
     assert granted == {f"logs:{op}" for op in logs_operations_the_code_calls()}
 
 
-def test_iam_policy_resources_are_the_heartbeat_log_group_only() -> None:
+def test_the_existing_group_policy_grants_only_creating_streams_and_putting_events() -> None:
+    granted = {a for s in policy(EXISTING_GROUP_POLICY)["Statement"] for a in as_list(s["Action"])}
+    assert granted == {f"logs:{op}"
+                       for op in logs_operations_the_code_calls() - GROUP_CREATION_OPERATIONS}
+    assert granted == {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+@pytest.mark.parametrize("name", POLICIES)
+def test_iam_policy_resources_are_the_heartbeat_log_group_only(name: str) -> None:
     group = "/monorepo-fem/heartbeat"
-    for s in policy()["Statement"]:
+    for s in policy(name)["Statement"]:
         for resource in as_list(s["Resource"]):
             assert resource != "*"
             assert resource.startswith(arn(group)), resource
     # The ARNs each call is authorized against (service authorization reference: the group
     # operations act on the log-group, PutLogEvents on the log-stream), in both spellings of a
     # group's ARN.
-    for op in ("CreateLogGroup", "PutRetentionPolicy", "CreateLogStream"):
-        assert allowed(f"logs:{op}", arn(group)), op
-        assert allowed(f"logs:{op}", arn(group, suffix=":*")), op
-    assert allowed("logs:PutLogEvents", arn(group, "heartbeat-node-1-2026-01-01"))
+    group_operations = ["CreateLogStream"]
+    if name == FULL_POLICY:
+        group_operations += sorted(GROUP_CREATION_OPERATIONS)
+    for op in group_operations:
+        assert allowed(f"logs:{op}", arn(group), name), op
+        assert allowed(f"logs:{op}", arn(group, suffix=":*"), name), op
+    assert allowed("logs:PutLogEvents", arn(group, "heartbeat-node-1-2026-01-01"), name)
     # Nothing else.
     for other in ("/monorepo-fem/heartbeat-other", "/monorepo-fem", "/other"):
-        assert not allowed("logs:CreateLogGroup", arn(other)), other
-        assert not allowed("logs:PutLogEvents", arn(other, "s")), other
-    assert not allowed("logs:DeleteLogGroup", arn(group))
+        assert not allowed("logs:CreateLogGroup", arn(other), name), other
+        assert not allowed("logs:PutLogEvents", arn(other, "s"), name), other
+    assert not allowed("logs:DeleteLogGroup", arn(group), name)
+    if name == EXISTING_GROUP_POLICY:
+        assert not allowed("logs:CreateLogGroup", arn(group), name)
 
 
 def test_iam_policy_group_is_the_group_the_manifests_publish_to() -> None:

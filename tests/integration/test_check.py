@@ -113,7 +113,8 @@ def test_with_describe_permission_says_whether_group_and_stream_exist(
     )
     after = check(run_binary, moto.env("reader"))
     assert after.rc == 0, after.describe()
-    assert report(after)["log group"][:2] == (PASS, f"{DEFAULT_GROUP} exists")
+    # moto 5.2.1 returns no logGroupClass: a group without one is STANDARD (the service's default).
+    assert report(after)["log group"][:2] == (PASS, f"{DEFAULT_GROUP} exists (class STANDARD)")
     assert report(after)["log stream"][:2] == (PASS, f"heartbeat-{today} exists")
 
 
@@ -210,11 +211,15 @@ def test_missing_permission_names_the_actions_and_the_log_group_arn(moto, run_bi
     result = check(run_binary, moto.env("nologs"), "--write")
     assert result.rc == 1, result.describe()
     checks = report(result)
-    symbol, detail, hint = checks["log group"]
+    # A denied CreateLogGroup is taken, as publishing takes it, to mean a pre-created group; the
+    # stream's creation is the check that fails.
+    assert checks["log group"][:2] == (
+        PASS, f"{DEFAULT_GROUP}: not created (logs:CreateLogGroup is not allowed)")
+    symbol, detail, hint = checks["log stream"]
     assert symbol == FAIL, result.describe()
     assert "AccessDenied" in detail, detail
     assert hint == (
-        f"arn:aws:iam::{ACCOUNT_ID}:user/nologs may not call logs:CreateLogGroup: allow "
+        f"arn:aws:iam::{ACCOUNT_ID}:user/nologs may not call logs:CreateLogStream: allow "
         "logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents on "
         f"arn:aws:logs:{moto.region}:{ACCOUNT_ID}:log-group:{DEFAULT_GROUP}:*"
     )

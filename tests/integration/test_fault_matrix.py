@@ -55,7 +55,18 @@ def published(line: dict) -> bool:
 
 
 def failed(line: dict) -> bool:
-    return line["level"] == "ERROR" and line["message"].startswith("Failed to publish")
+    """One failed delivery run (a WARN per run; the outage itself is the ERROR below)."""
+    return line["level"] == "WARN" and line["message"].startswith("Failed to publish")
+
+
+def outage_error(line: dict) -> bool:
+    return line["level"] == "ERROR" and line["message"].startswith(
+        "Heartbeats are not reaching CloudWatch Logs: ")
+
+
+def recovered(line: dict) -> bool:
+    return line["level"] == "INFO" and line["message"].startswith(
+        "Delivery to CloudWatch Logs recovered after ")
 
 
 # ------------------------------------------------------------------------------- one run
@@ -159,8 +170,9 @@ def unreachable_at_start(ctx: Ctx) -> None:
     ctx.proxy.stop()
 
 
-def recover_after_two_validation_warnings(ctx: Ctx) -> None:
-    ctx.daemon.wait_for(could_not_reach_sts, count=2, timeout=60)
+def recover_after_the_outage_error(ctx: Ctx) -> None:
+    ctx.daemon.wait_for(could_not_reach_sts, timeout=60)
+    ctx.daemon.wait_for(outage_error, timeout=60)
     ctx.proxy.start()
     ctx.end()
     ctx.daemon.wait_for(
@@ -217,7 +229,8 @@ def expire_token(ctx: Ctx) -> None:
 
 def check_expired_token(ctx: Ctx) -> None:
     puts = ctx.proxy.requests("PutLogEvents")
-    expired = [i for i, r in enumerate(puts) if r["status"] == 400]
+    # Answered by the ExpiredToken rule (the first put of a new group is a ResourceNotFound 400).
+    expired = [i for i, r in enumerate(puts) if r["fault"] is not None]
     assert len(expired) == 1, "one ExpiredTokenException, then the refreshed keys"
     after = puts[expired[0] + 1:]
     assert after and all(r["access_key"] == ctx.notes["new_key"] for r in after)
@@ -304,10 +317,22 @@ def check_retried_within_the_call(error_type: str, attempts_failed: int):
     return check
 
 
+def check_outage_reported(ctx: Ctx) -> None:
+    """An ERROR at the first failed run (with the count waiting and since when), at most one
+    per 5 minutes, and one INFO when delivery recovered."""
+    errors = ctx.lines(lambda l: l["level"] == "ERROR")
+    assert errors and all(outage_error(l) for l in errors), errors
+    assert len(errors) == 1, "rate-limited: one per 5 minutes"
+    assert errors[0]["undelivered"] >= 1 and errors[0]["since"].endswith("Z"), errors[0]
+    (back,) = ctx.lines(recovered)
+    assert back["since"] == errors[0]["since"] and back["delivered"] >= 1, back
+
+
 def check_kept_and_retried(min_failed_runs: int):
     def check(ctx: Ctx) -> None:
         assert len(ctx.lines(failed)) >= min_failed_runs
         assert all(l["undelivered"] >= 1 for l in ctx.lines(failed))
+        check_outage_reported(ctx)
 
     return check
 
@@ -318,6 +343,9 @@ def check_long_outage(ctx: Ctx) -> None:
     # all of them arrived after recovery
     assert all(e["ingestionTime"] >= ctx.fault_end * 1000 - 1000 for e in during)
     assert ctx.lines(lambda l: "kept while CloudWatch Logs was unreachable" in l["message"])
+    check_outage_reported(ctx)
+    (back,) = ctx.lines(recovered)
+    assert back["outage_s"] >= OUTAGE_S - 2 * ctx.every_s, back
 
 
 def check_timeout(ctx: Ctx) -> None:
@@ -328,8 +356,8 @@ def check_timeout(ctx: Ctx) -> None:
 
 
 def check_start_unreachable(ctx: Ctx) -> None:
-    assert ctx.lines(could_not_reach_sts)
-    assert not ctx.lines(lambda l: l["level"] == "ERROR")
+    assert len(ctx.lines(could_not_reach_sts)) == 1, "one WARN for STS, asked again quietly"
+    check_outage_reported(ctx)
 
 
 SCENARIOS = [
@@ -363,7 +391,7 @@ SCENARIOS = [
              ambiguous=True),
     Scenario("outage-3-minutes", f"proxy stopped {OUTAGE_S} s", long_outage, every_s=10,
              check=check_long_outage),
-    Scenario("start-unreachable", "proxy stopped before start, until 2 STS attempts failed",
+    Scenario("start-unreachable", "proxy stopped before start, until the outage ERROR",
              unreachable_at_start, at_start=True, check=check_start_unreachable),
     Scenario("expired-token", "PutLogEvents signed with the old keys: 400 ExpiredTokenException",
              expire_token, env=rotating_credentials_env, check=check_expired_token),
@@ -373,7 +401,7 @@ SCENARIOS = [
              outage_then_reject_oldest, check=check_partial_rejection),
 ]
 
-AFTER_START = {"start-unreachable": recover_after_two_validation_warnings}
+AFTER_START = {"start-unreachable": recover_after_the_outage_error}
 
 
 # ------------------------------------------------------------------------------- the report

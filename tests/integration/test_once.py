@@ -233,9 +233,27 @@ def test_logs_endpoint_variable_routes_only_logs_calls(moto, run_binary, fault_p
     assert requests, "no CloudWatch Logs call went through AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"
     assert all(r["service"] == "logs" for r in requests), requests
     assert all((r["target"] or "").startswith("Logs_20140328.") for r in requests), requests
-    put = [r for r in requests if r["operation"] == "PutLogEvents"]
-    assert len(put) == 1 and put[0]["status"] == 200, requests
+    put = [r for r in requests if r["operation"] == "PutLogEvents" and r["status"] == 200]
+    assert len(put) == 1, requests
     assert json.loads(put[0]["body"])["logGroupName"] == DEFAULT_GROUP
+
+
+def test_puts_first_and_creates_only_what_the_service_says_is_missing(
+    moto, run_binary, fault_proxy
+) -> None:
+    env = {**moto.env("publisher"), "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": fault_proxy.url,
+           "CWP_LOG_GROUP": "/put-first"}
+    published(run_once(run_binary, env)[0])
+    calls = [r["operation"] for r in fault_proxy.requests()]
+    # A new group: the put is refused (ResourceNotFound), the stream cannot be made without the
+    # group, so the group, then the stream, then the put again (published() saw it succeed).
+    assert calls == ["PutLogEvents", "CreateLogStream", "CreateLogGroup", "CreateLogStream",
+                     "PutLogEvents"], calls
+    fault_proxy.clear_requests()
+    # Group and stream exist now (as for a fleet starting at once): one call, no create.
+    published(run_once(run_binary, env)[0])
+    calls = [r["operation"] for r in fault_proxy.requests()]
+    assert calls == ["PutLogEvents"], calls
 
 
 def test_unreachable_endpoint_fails_fast_with_exit_1(moto, run_binary, closed_endpoint) -> None:
@@ -251,6 +269,24 @@ def test_unreachable_endpoint_fails_fast_with_exit_1(moto, run_binary, closed_en
 
 
 # ------------------------------------------------------------------------------- failures
+def test_once_publishes_while_sts_is_unreachable_with_one_warning(
+    moto, run_binary, get_events, closed_endpoint
+) -> None:
+    """STS is a diagnostic, never a gate: a private subnet with a CloudWatch Logs endpoint and no
+    STS endpoint still gets its heartbeat."""
+    env = {**moto.env("publisher"), "AWS_ENDPOINT_URL_STS": closed_endpoint}
+    result, started, ended = run_once(run_binary, env)
+    assert result.rc == 0, result.describe()
+    out, err = lines(result)
+    sts = [l for l in out + err if l["message"].startswith("Could not reach AWS STS")]
+    assert len(sts) == 1 and sts[0]["level"] == "WARN", result.describe()
+    assert closed_endpoint in sts[0]["message"]
+    assert err == [], "no ERROR line: the heartbeat was delivered"
+    group, stream = published(result)
+    (event,) = get_events(group, stream)
+    check_heartbeat(event, started, ended)
+
+
 def test_wrong_secret_is_rejected_with_exit_3(moto, run_binary) -> None:
     wrong = random_secret()
     env = {**moto.env("publisher"), "AWS_SECRET_ACCESS_KEY": wrong}

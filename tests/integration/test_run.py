@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 
@@ -91,12 +92,51 @@ def test_an_outage_mid_run_loses_no_heartbeat(moto, fault_proxy, start_daemon, g
     daemon = start_daemon({**moto.env("publisher", endpoint=fault_proxy.url), "CWP_SCHEDULE": "@every 1s"})
     daemon.wait_for(published, count=2)
     fault_proxy.stop()
-    daemon.wait_for(lambda l: l["level"] == "ERROR" and "Failed to publish" in l["message"], count=3)
+    daemon.wait_for(lambda l: l["level"] == "WARN" and "Failed to publish" in l["message"], count=3)
+    (outage,) = [l for l in daemon.lines() if l["level"] == "ERROR"]
+    assert outage["message"].startswith("Heartbeats are not reaching CloudWatch Logs: "), outage
     fault_proxy.start()
     daemon.wait_for(lambda l: "kept while CloudWatch Logs was unreachable" in l["message"], timeout=90)
+    (recovered,) = daemon.wait_for(
+        lambda l: l["message"].startswith("Delivery to CloudWatch Logs recovered after "))
+    assert recovered["level"] == "INFO" and recovered["delivered"] >= 2, recovered
+    assert recovered["since"] == outage["since"]
     daemon.wait_for(published, count=6, timeout=30)
     rc, _ = daemon.stop()
     assert rc == 0
     last_sequence = max(l["sequence"] for l in daemon.lines() if published(l))
     beats = heartbeat_messages(get_events(GROUP, f"heartbeat-{today}", expected=last_sequence))
     assert_contiguous_without_duplicates(beats[:last_sequence])
+
+
+def test_heartbeats_land_within_one_tick_while_sts_is_unreachable(
+    moto, start_daemon, get_events, today, closed_endpoint
+):
+    """A private subnet with a CloudWatch Logs endpoint and no STS endpoint: STS is one WARN and
+    a diagnostic asked again later; it holds no heartbeat back."""
+    tick_s = 10
+    env = {**moto.env("publisher"), "AWS_ENDPOINT_URL_STS": closed_endpoint,
+           "CWP_SCHEDULE": f"@every {tick_s}s"}
+    daemon = start_daemon(env)
+    (warning,) = daemon.wait_for(lambda l: l["message"].startswith("Could not reach AWS STS"))
+    assert warning["level"] == "WARN", warning
+    # The start-up heartbeat, then the first scheduled one: each within one tick.
+    first, second = daemon.wait_for(published, count=2, timeout=2 * tick_s + 10)
+    start = next(l for l in daemon.lines() if l["message"].startswith("Starting CloudWatch"))
+    assert seconds_between(start, first) <= tick_s, daemon.text()
+    assert seconds_between(first, second) <= tick_s + 1, daemon.text()
+    rc, _ = daemon.stop()
+    assert rc == 0, daemon.text()
+    lines = daemon.lines()
+    assert len([l for l in lines if l["message"].startswith("Could not reach AWS STS")]) == 1
+    assert not [l for l in lines if l["level"] == "ERROR"], daemon.text()
+    delivered = len([l for l in lines if published(l)])
+    beats = heartbeat_messages(get_events(GROUP, f"heartbeat-{today}", expected=delivered))
+    assert_contiguous_without_duplicates(beats)
+
+
+def seconds_between(a: dict, b: dict) -> float:
+    def parse(line: dict) -> dt.datetime:
+        return dt.datetime.strptime(line["timestamp"], "%Y-%m-%dT%H:%M:%SZ")
+
+    return (parse(b) - parse(a)).total_seconds()

@@ -126,6 +126,35 @@ TEST_F(Describe, StreamOfAMissingGroupDoesNotExist) {
   EXPECT_EQ(logs.log_stream_exists("/g", "s"), false);
 }
 
+TEST(LogsRequests, CreateLogGroupCarriesOnlyTheOptionsThatAreSet) {
+  EXPECT_EQ(create_log_group_body("/g", {}), R"({"logGroupName":"/g"})");
+  log_group_options standard;
+  standard.log_class = log_group_class::standard;
+  EXPECT_EQ(create_log_group_body("/g", standard),
+            R"({"logGroupName":"/g","logGroupClass":"STANDARD"})");
+  log_group_options tagged;
+  tagged.tags = {{"a", ""}};
+  EXPECT_EQ(create_log_group_body("/g", tagged), R"({"logGroupName":"/g","tags":{"a":""}})");
+}
+
+TEST_F(Describe, AGroupsClassIsReadAndStandardWhenTheAnswerHasNone) {
+  transport.respond(200, R"({"logGroups":[{"logGroupName":"/g/x","logGroupClass":"STANDARD"},)"
+                         R"({"logGroupName":"/g","logGroupClass":"INFREQUENT_ACCESS",)"
+                         R"("kmsKeyId":"arn:aws:kms:r:1:key/k"}]})");
+  auto info = logs.describe_log_group("/g");
+  ASSERT_TRUE(info && *info);
+  EXPECT_EQ((*info)->log_class, "INFREQUENT_ACCESS");
+  EXPECT_EQ((*info)->kms_key_id, "arn:aws:kms:r:1:key/k");
+  transport.respond(200, R"({"logGroups":[{"logGroupName":"/g"}]})");
+  info = logs.describe_log_group("/g");
+  ASSERT_TRUE(info && *info);
+  EXPECT_EQ((*info)->log_class, "STANDARD");  // older services and moto leave it out
+  transport.respond(200, R"({"logGroups":[]})");
+  info = logs.describe_log_group("/g");
+  ASSERT_TRUE(info);
+  EXPECT_FALSE(info->has_value());
+}
+
 TEST_F(Describe, AccessDeniedIsAnErrorNotAnAnswer) {
   transport.respond(403, R"(<ErrorResponse><Error><Code>AccessDenied</Code>
 <Message>not authorized to perform: logs:DescribeLogGroups</Message></Error></ErrorResponse>)");

@@ -36,15 +36,27 @@ TEST(MessageSplit, NeverCutsAMultiByteCharacter) {
   for (const auto& p : pieces) EXPECT_EQ(make_valid_utf8(p), p);
 }
 
-TEST(MessageSplit, DefaultLimitFitsOneEventUnderEitherReadingOfTheEventLimit) {
-  EXPECT_EQ(max_split_message_bytes + per_event_overhead_bytes, 256U * 1024U);
-  EXPECT_LE(max_split_message_bytes, max_message_bytes);
-  const std::string big(3 * max_split_message_bytes + 5, 'x');
+TEST(MessageSplit, DefaultLimitIsTheLargestMessageOfTheCurrentOneMegabyteEvent) {
+  // 1,048,576 bytes per event, the 26 bytes of overhead included (PutLogEvents reference).
+  EXPECT_EQ(max_message_bytes + per_event_overhead_bytes, 1'048'576U);
+  EXPECT_EQ(max_event_bytes, max_batch_bytes);  // one largest event fills a batch
+  const std::string big(2 * max_message_bytes + 5, 'x');
   const auto pieces = split_message(big);
-  ASSERT_EQ(pieces.size(), 4U);
-  EXPECT_EQ(pieces[0].size(), max_split_message_bytes);
-  EXPECT_EQ(pieces[3].size(), 5U);
+  ASSERT_EQ(pieces.size(), 3U);
+  EXPECT_EQ(pieces[0].size(), 1'048'550U);
+  EXPECT_EQ(pieces[2].size(), 5U);
   EXPECT_EQ(join(pieces), big);
+}
+
+TEST(MessageSplit, TheOldLimitGivesPiecesOf262118Bytes) {
+  const std::size_t limit = legacy_max_event_bytes - per_event_overhead_bytes;
+  EXPECT_EQ(limit, 262'118U);
+  const std::string big(900 * 1024, 'y');  // one event under the current limit, four under the old
+  const auto pieces = split_message(big, limit);
+  ASSERT_EQ(pieces.size(), 4U);
+  EXPECT_EQ(pieces[0].size(), limit);
+  EXPECT_EQ(pieces[3].size(), 900U * 1024U - 3 * limit);
+  EXPECT_EQ(split_message(big).size(), 1U);
 }
 
 TEST(MessageSplit, ValidUtf8IsUnchanged) {

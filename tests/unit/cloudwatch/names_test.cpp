@@ -57,5 +57,30 @@ TEST(StreamTemplate, RenderFailsWhenAValueBreaksTheRules) {
   EXPECT_FALSE(t->render(sys_days{2026y / January / 2}, {"bad:host", ""}));
 }
 
+// {date} is always 10 characters, so the values decide alone whether every name is valid.
+TEST(StreamTemplate, CheckValuesAcceptsNamesOfExactlyTheLimit) {
+  const auto t = stream_template::parse("{hostname}-{date}");
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(t->check_values({std::string(max_name_length - 11, 'h'), ""}));
+  const auto long_name = t->check_values({std::string(max_name_length - 10, 'h'), ""});
+  ASSERT_FALSE(long_name);
+  EXPECT_EQ(long_name.error().code, core::errc::invalid_argument);
+  EXPECT_NE(long_name.error().message.find("(513 characters)"), std::string::npos)
+      << long_name.error().message;
+  EXPECT_NE(long_name.error().message.find("1 to 512 characters"), std::string::npos);
+  // A 513-character name is not quoted whole.
+  EXPECT_LT(long_name.error().message.size(), 300U);
+}
+
+TEST(StreamTemplate, CheckValuesNamesTheForbiddenCharacterAValueBrings) {
+  const auto t = stream_template::parse("hb-{hostname}");
+  ASSERT_TRUE(t);
+  const auto bad = t->check_values({"db*1", ""});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "'hb-{hostname}' renders to 'hb-db*1' (7 characters, with '*'); CloudWatch Logs does "
+            "not allow ':' or '*' in log stream names");
+}
+
 }  // namespace
 }  // namespace cwp::cloudwatch

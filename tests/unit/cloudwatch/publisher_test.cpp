@@ -30,102 +30,156 @@ class Publisher : public ::testing::Test, protected testing::scripted_logs {
   const std::vector<log_event> one{{1, "hb"}};
 };
 
-TEST_F(Publisher, CreatesGroupAndStreamOnceThenOnlyPuts) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
-  ASSERT_TRUE(pub.publish("s", one));
-  ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "CreateLogStream",
-                                                 "PutLogEvents", "PutLogEvents"}));
-}
+const char* const put = "PutLogEvents";
+const char* const new_stream = "CreateLogStream";
+const char* const new_group = "CreateLogGroup";
 
-TEST_F(Publisher, AlreadyExistingGroupAndStreamAreFine) {
-  transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
-      .respond(400, "{}", error("ResourceAlreadyExistsException"))
-      .respond(200, "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
-  const auto r = pub.publish("s", one);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->accepted, 1U);
+TEST_F(Publisher, AnExistingStreamCostsOnlyPutLogEvents) {
+  transport.respond(200, "{}").respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
+  ASSERT_TRUE(pub.publish("s", one));
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, put}));
   EXPECT_FALSE(sink.contains("Created"));
 }
 
-TEST_F(Publisher, ANewStreamNameIsCreatedButTheGroupIsNotAgain) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "").respond(200,
-                                                                                          "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
-  ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
-  ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
+TEST_F(Publisher, ANewGroupCostsOneRoundOfCreatesThenOnlyPuts) {
+  transport
+      .respond(400, "{}", error("ResourceNotFoundException"))  // no stream
+      .respond(400, "{}", error("ResourceNotFoundException"))  // no group either
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, "{}")
+      .respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
+  ASSERT_TRUE(pub.publish("s", one));
+  ASSERT_TRUE(pub.publish("s", one));
   EXPECT_EQ(targets(),
-            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents",
-                                      "CreateLogStream", "PutLogEvents"}));
+            (std::vector<std::string>{put, new_stream, new_group, new_stream, put, put}));
+  EXPECT_TRUE(sink.contains("Created log group"));
+  EXPECT_TRUE(sink.contains("Created log stream"));
 }
 
-TEST_F(Publisher, RecreatesAStreamDeletedBehindItsBackAndRetriesOnce) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
+TEST_F(Publisher, AStreamAnotherHostCreatedFirstIsFine) {
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(400, "{}", error("ResourceAlreadyExistsException"))
+      .respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
+  const auto r = pub.publish("s", one);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->accepted, 1U);
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, put}));
+  EXPECT_FALSE(sink.contains("Created"));
+}
+
+TEST_F(Publisher, ANewDaysStreamIsCreatedOnlyWhenTheServiceSaysItIsMissing) {
+  transport.respond(200, "{}")
+      .respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
+  ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
+  ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, put, new_stream, put}));
+}
+
+TEST_F(Publisher, RecreatesAGroupDeletedBehindItsBackAndRetriesOnce) {
+  transport.respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("s", one));
   transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(400, "{}", error("ResourceNotFoundException"))
       .respond(200, "")
       .respond(200, "")
       .respond(200, "{}");
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets().size(), 7U);
-  EXPECT_EQ(targets().back(), "PutLogEvents");
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{put, put, new_stream, new_group, new_stream, put}));
+}
+
+TEST_F(Publisher, AStreamStillMissingAfterItsCreationIsAnErrorNotALoop) {
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(400, "{}", error("ResourceNotFoundException"));
+  publisher pub(logs, log, {.log_group = "/g"});
+  const auto r = pub.publish("s", one);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().remote_code, "ResourceNotFoundException");
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, put}));
+}
+
+TEST_F(Publisher, PrepareStreamCreatesAheadWithoutPublishing) {
+  transport.respond(200, "").respond(400, "{}", error("ResourceAlreadyExistsException"));
+  publisher pub(logs, log, {.log_group = "/g"});
+  EXPECT_EQ(pub.prepare_stream("heartbeat-2026-01-02"), true);
+  EXPECT_EQ(pub.prepare_stream("heartbeat-2026-01-02"), false);  // exists: success, not created
+  EXPECT_EQ(targets(), (std::vector<std::string>{new_stream, new_stream}));
+}
+
+// Put, the stream is missing, the group too: the creates a new group costs.
+void respond_new_group(testing::scripted_transport& transport) {
+  transport.respond(400, "{}", {{"x-amzn-ErrorType", "ResourceNotFoundException"}})
+      .respond(400, "{}", {{"x-amzn-ErrorType", "ResourceNotFoundException"}});
 }
 
 TEST_F(Publisher, SetsRetentionOnlyWhenItCreatedTheGroup) {
+  respond_new_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(logs, log, {"/g", 14});
+  publisher pub(logs, log, {.log_group = "/g", .retention_days = 14});
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "PutRetentionPolicy",
-                                                 "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group, "PutRetentionPolicy",
+                                                 new_stream, put}));
 }
 
 TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
+  respond_new_group(transport);  // the group appears between our two calls (another host)
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "")
       .respond(200, "{}");
-  publisher pub(logs, log, {"/g", 14});
+  publisher pub(logs, log, {.log_group = "/g", .retention_days = 14});
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(targets(),
-            (std::vector<std::string>{"CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group, new_stream, put}));
 }
 
 TEST_F(Publisher, RetentionRequestNamesTheGroupAndDaysAndIsLogged) {
+  respond_new_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
-  publisher pub(logs, log, {"/g", 30});
+  publisher pub(logs, log, {.log_group = "/g", .retention_days = 30});
   ASSERT_TRUE(pub.publish("s", one));
-  EXPECT_EQ(transport.requests().at(1).body, R"({"logGroupName":"/g","retentionInDays":30})");
+  EXPECT_EQ(transport.requests().at(3).body, R"({"logGroupName":"/g","retentionInDays":30})");
   EXPECT_TRUE(sink.contains("Set the log group's retention to 30 days"));
 }
 
 TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
+  respond_new_group(transport);
   transport.respond(200, "")
       .respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
       .respond(200, "")
       .respond(200, "{}");
-  publisher pub(logs, log, {"/g", 7});
+  publisher pub(logs, log, {.log_group = "/g", .retention_days = 7});
   const auto r = pub.publish("s", one);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->accepted, 1U);
-  EXPECT_EQ(targets(), (std::vector<std::string>{"CreateLogGroup", "PutRetentionPolicy",
-                                                 "CreateLogStream", "PutLogEvents"}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group, "PutRetentionPolicy",
+                                                 new_stream, put}));
   EXPECT_TRUE(sink.contains("Could not set the log group's retention"));
   EXPECT_TRUE(sink.contains("AccessDeniedException"));
 }
 
 TEST_F(Publisher, EmfBatchesCarryTheEmfHeaderAndPlainBatchesDoNot) {
-  transport.respond(200, "").respond(200, "").respond(200, "{}").respond(200, "{}");
-  publisher pub(logs, log, {"/g", std::nullopt});
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}")
+      .respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("s", one, /*emf=*/true));
   ASSERT_TRUE(pub.publish("s", one, /*emf=*/false));
   const auto& sent = transport.requests();
   ASSERT_EQ(sent.size(), 4U);
-  EXPECT_EQ(sent[2].find_header("x-amzn-logs-format"), "json/emf");
+  EXPECT_EQ(sent[0].find_header("x-amzn-logs-format"), "json/emf");
+  EXPECT_EQ(sent[2].find_header("x-amzn-logs-format"), "json/emf");  // the retry too
   EXPECT_EQ(sent[3].find_header("x-amzn-logs-format"), std::nullopt);
   // Only PutLogEvents is marked: the header means nothing to the create calls.
-  EXPECT_EQ(sent[0].find_header("x-amzn-logs-format"), std::nullopt);
   EXPECT_EQ(sent[1].find_header("x-amzn-logs-format"), std::nullopt);
 }
 
@@ -147,11 +201,83 @@ TEST(RetentionDays, AcceptsExactlyTheServicesValues) {
 
 TEST_F(Publisher, PermissionErrorsAreReturnedNotRetried) {
   transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"));
-  publisher pub(logs, log, {"/g", std::nullopt});
+  publisher pub(logs, log, {.log_group = "/g"});
   const auto r = pub.publish("s", one);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().remote_code, "AccessDeniedException");
-  EXPECT_EQ(transport.requests().size(), 1U);
+  EXPECT_EQ(targets(), (std::vector<std::string>{put}));
+}
+
+TEST_F(Publisher, AGroupItCreatesGetsTheClassKeyAndTagsAndAnExistingOneIsLeftAlone) {
+  log_group_options group;
+  group.log_class = log_group_class::infrequent_access;
+  group.kms_key_id = "arn:aws:kms:eu-west-1:123456789012:key/k-1";
+  group.tags = {{"env", "prod"}, {"team", "platform"}};
+  respond_new_group(transport);
+  transport.respond(200, "").respond(200, "").respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g", .group = group});
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(transport.requests().at(2).body,
+            R"({"logGroupName":"/g","logGroupClass":"INFREQUENT_ACCESS",)"
+            R"("kmsKeyId":"arn:aws:kms:eu-west-1:123456789012:key/k-1",)"
+            R"("tags":{"env":"prod","team":"platform"}})");
+  // The group exists (another host made it between our calls): no retention, no tagging.
+  respond_new_group(transport);
+  transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
+      .respond(200, "")
+      .respond(200, "{}");
+  publisher other(logs, log, {.log_group = "/g", .retention_days = 30, .group = group});
+  ASSERT_TRUE(other.publish("s", one));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group, new_stream, put, put,
+                                                 new_stream, new_group, new_stream, put}));
+}
+
+TEST_F(Publisher, AnExistingGroupNeedsNoCreateLogGroupPermission) {
+  // Least privilege: a policy for a pre-created group grants CreateLogStream and PutLogEvents.
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}")
+      .respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}");
+  publisher pub(logs, log, {.log_group = "/g"});
+  ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
+  ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{put, new_stream, put, put, new_stream, put}));
+}
+
+TEST_F(Publisher, WithCreateGroupOffAMissingGroupIsAnErrorSayingHowToFixItAndIsTriedAgain) {
+  respond_new_group(transport);
+  publisher pub(logs, log, {.log_group = "/g", .create_group = false});
+  const auto r = pub.publish("s", one);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().remote_code, "ResourceNotFoundException");
+  EXPECT_NE(r.error().message.find("the log group /g does not exist and creating it is turned off "
+                                   "(CWP_CREATE_LOG_GROUP=false): create it (aws logs "
+                                   "create-log-group --log-group-name /g)"),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream}));  // never CreateLogGroup
+  // Once the group exists, the next delivery goes through.
+  transport.respond(400, "{}", error("ResourceNotFoundException"))
+      .respond(200, "")
+      .respond(200, "{}");
+  ASSERT_TRUE(pub.publish("s", one));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, put, new_stream, put}));
+}
+
+TEST_F(Publisher, CreateLogGroupDeniedForAMissingGroupIsAnErrorNamingThePermission) {
+  respond_new_group(transport);
+  transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"));
+  publisher pub(logs, log, {.log_group = "/g"});
+  const auto r = pub.publish("s", one);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("does not exist and we are not allowed to create it "
+                                   "(logs:CreateLogGroup)"),
+            std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, new_group}));
 }
 
 }  // namespace

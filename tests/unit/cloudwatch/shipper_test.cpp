@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/environment_provider.h"
+#include "cloudwatch/batch.h"
+#include "cloudwatch/names.h"
 #include "core/time_format.h"
 #include "support/capturing_sink.h"
 #include "support/fake_clock.h"
@@ -21,10 +23,8 @@ using namespace std::chrono_literals;
 
 class Shipper : public ::testing::Test, protected testing::scripted_logs {
  protected:
-  Shipper() : scripted_logs(retry_once()) {
-    // Group and stream exist already.
-    transport.respond(200, "").respond(200, "");
-  }
+  // The group and stream exist already: the publisher puts first and needs no other call.
+  Shipper() : scripted_logs(retry_once()) {}
 
   static aws::retry_settings retry_once() {
     aws::retry_settings r;
@@ -50,7 +50,7 @@ class Shipper : public ::testing::Test, protected testing::scripted_logs {
 
   testing::capturing_sink sink;
   logging::logger log{sink, clock, "cloudwatch-publisher"};
-  publisher pub_{logs, log, {"/g", std::nullopt}};
+  publisher pub_{logs, log, {.log_group = "/g"}};
 };
 
 TEST_F(Shipper, KeepsEventsThroughAnOutageAndDeliversThemInOrderAfterwards) {
@@ -174,10 +174,70 @@ TEST_F(Shipper, KeepsStreamsApartAndDeliversEach) {
   shipper s(pub_, log, clock);
   s.enqueue("heartbeat-2026-01-01", at(2s, "old-day"));
   s.enqueue("heartbeat-2026-01-02", at(1s, "new-day"));
-  transport.respond(200, "{}").respond(200, "").respond(200, "{}");
+  transport.respond(200, "{}").respond(200, "{}");
   const auto d = s.flush();
   EXPECT_EQ(d.delivered, 2U);
   EXPECT_EQ(sent_messages(), (std::vector<std::string>{"old-day", "new-day"}));
+}
+
+// What each PutLogEvents call carried: whether it had the EMF header, and its messages.
+std::vector<std::pair<bool, std::vector<std::string>>> batches_of(
+    const testing::scripted_transport& transport) {
+  std::vector<std::pair<bool, std::vector<std::string>>> out;
+  for (const auto& r : transport.requests()) {
+    if (r.find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") continue;
+    std::vector<std::string> messages;
+    const auto body = nlohmann::json::parse(r.body);
+    for (const auto& e : body["logEvents"]) {
+      messages.push_back(e["message"].get<std::string>());
+    }
+    out.emplace_back(r.find_header("x-amzn-logs-format") == "json/emf", std::move(messages));
+  }
+  return out;
+}
+
+const std::string emf_document =
+    R"({"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"n","Dimensions":[[]],)"
+    R"("Metrics":[{"Name":"JobSuccess"}]}]},"JobSuccess":1})";
+
+TEST_F(Shipper, NeverPutsPlainEventsInABatchWithTheEmfHeader) {
+  shipper s(pub_, log, clock);
+  s.enqueue("job", at(4s, "line 1"));
+  s.enqueue("job", at(3s, "line 2"));
+  s.enqueue("job", at(2s, emf_document), /*emf=*/true);
+  s.enqueue("job", at(1s, "line 3"));
+  transport.respond(200, "{}").respond(200, "{}").respond(200, "{}");
+  EXPECT_EQ(s.flush().delivered, 4U);
+  using batch = std::pair<bool, std::vector<std::string>>;
+  EXPECT_EQ(batches_of(transport),
+            (std::vector<batch>{
+                {false, {"line 1", "line 2"}}, {true, {emf_document}}, {false, {"line 3"}}}));
+}
+
+TEST_F(Shipper, AnEventOnItsWayIsNeverDroppedForTheBoundNorItsMarkerCountedTwice) {
+  shipper s(pub_, log, clock, {.max_events = 3});
+  for (int i = 0; i < 5; ++i) s.enqueue("s", at(std::chrono::seconds(10 - i), std::to_string(i)));
+  // Kept: a marker and the two newest. While they are being sent, one more event comes.
+  bool arrived = false;
+  transport.otherwise([&](const http::request&) -> core::result<http::response> {
+    if (!arrived) {
+      arrived = true;
+      s.enqueue("s", at(1s, "during"));
+    }
+    return http::response{200, {}, "{}"};
+  });
+  const auto d = s.flush();
+  EXPECT_FALSE(d.error);
+  EXPECT_EQ(s.pending(), 0U);
+  const auto sent = sent_messages();
+  // Nothing of the batch on its way was dropped for "during", so one marker tells the gap once.
+  EXPECT_EQ(std::count_if(sent.begin(), sent.end(),
+                          [](const std::string& m) {
+                            return m.find(R"("event":"dropped")") != std::string::npos;
+                          }),
+            1);
+  EXPECT_EQ(std::vector<std::string>(sent.end() - 3, sent.end()),
+            (std::vector<std::string>{"3", "4", "during"}));
 }
 
 // ---- with the disk spool
@@ -212,6 +272,45 @@ TEST_F(Shipper, EventsKeptOnDiskAreDeliveredByTheNextProcess) {
   EXPECT_EQ(last[2]["message"], "after the restart");
   // Delivered events are gone from the disk too: a third process has nothing to send.
   EXPECT_EQ(journal->live_events(), 0U);
+}
+
+TEST_F(Shipper, EventsTakenOverFromTheDiskKeepTheirEmfHeader) {
+  testing::temp_dir dir;
+  {
+    auto journal = open_journal(dir);
+    shipper first(pub_, log, clock, {}, journal.get());
+    first.enqueue("s", at(20s, R"({"_aws":"not metadata"})"));
+    first.enqueue("s", at(10s, emf_document), /*emf=*/true);
+    transport.fail(core::errc::network, "refused");
+    EXPECT_TRUE(first.flush().error);
+  }
+  auto journal = open_journal(dir);
+  shipper second(pub_, log, clock, {}, journal.get());
+  transport.respond(200, "{}").respond(200, "{}");
+  EXPECT_EQ(second.flush().delivered, 2U);
+  using batch = std::pair<bool, std::vector<std::string>>;
+  const auto all = batches_of(transport);
+  ASSERT_GE(all.size(), 2U);
+  EXPECT_EQ((std::vector<batch>(all.end() - 2, all.end())),
+            (std::vector<batch>{{false, {R"({"_aws":"not metadata"})"}}, {true, {emf_document}}}));
+}
+
+TEST_F(Shipper, TheLargestEventWithTheLongestStreamNameSurvivesARestartWhole) {
+  // The journal's record bound follows the PutLogEvents event limit (1 MiB, overhead included).
+  testing::temp_dir dir;
+  const std::string stream(max_name_length, 's');
+  const std::string message(max_message_bytes, 'm');
+  {
+    auto journal = open_journal(dir);
+    shipper first(pub_, log, clock, {}, journal.get());
+    EXPECT_TRUE(first.enqueue(stream, at(1s, message)));  // on disk
+  }
+  auto journal = open_journal(dir);
+  shipper second(pub_, log, clock, {}, journal.get());
+  ASSERT_EQ(second.restored(), 1U);
+  transport.respond(200, "{}");
+  EXPECT_EQ(second.flush().delivered, 1U);
+  EXPECT_EQ(sent_messages(), std::vector<std::string>{message});
 }
 
 TEST_F(Shipper, DroppedEventsAreRemovedFromTheDiskToo) {

@@ -121,10 +121,73 @@ TEST_F(Check, ExistingGroupAndStreamAreReportedAsExisting) {
       .respond(200, R"({"logStreams":[{"logStreamName":"heartbeat-2026-01-01"}]})");
   const auto r = run(keys());
   EXPECT_EQ(r.code, exit_code::ok);
-  EXPECT_EQ(named(r, "log group").detail, "/monorepo-fem/heartbeat exists");
+  EXPECT_EQ(named(r, "log group").detail, "/monorepo-fem/heartbeat exists (class STANDARD)");
   EXPECT_EQ(named(r, "log stream").detail, "heartbeat-2026-01-01 exists");
   EXPECT_EQ(targets(),
             (std::vector<std::string>{"STS", "DescribeLogGroups", "DescribeLogStreams"}));
+}
+
+TEST_F(Check, AnInfrequentAccessGroupIsReportedAndWarnsWhenEmfIsOn) {
+  const std::string group =
+      R"({"logGroups":[{"logGroupName":"/monorepo-fem/heartbeat","logGroupClass":"INFREQUENT_ACCESS"}]})";
+  const std::string stream = R"({"logStreams":[{"logStreamName":"heartbeat-2026-01-01"}]})";
+  respond(200, identity).respond(200, group).respond(200, stream);
+  auto r = run(keys());
+  EXPECT_EQ(named(r, "log group").status, check_status::pass);
+  EXPECT_EQ(named(r, "log group").detail,
+            "/monorepo-fem/heartbeat exists (class INFREQUENT_ACCESS)");
+
+  respond(200, identity).respond(200, group).respond(200, stream);
+  auto vars = keys();
+  vars.emplace("CWP_EMF_NAMESPACE", "CloudWatchPublisher");
+  r = run(vars);
+  EXPECT_EQ(r.code, exit_code::ok);  // publishing works; the metric does not
+  EXPECT_EQ(named(r, "log group").status, check_status::warn);
+  EXPECT_NE(named(r, "log group").hint.find("extract no metrics from Embedded Metric Format"),
+            std::string::npos);
+  EXPECT_NE(render_text(r, false).find("\u26A0 log group: /monorepo-fem/heartbeat exists (class "
+                                       "INFREQUENT_ACCESS)\n    hint: "),
+            std::string::npos)
+      << render_text(r, false);
+  EXPECT_NE(render_json(r).find(R"("status":"warn","ok":true)"), std::string::npos);
+}
+
+TEST_F(Check, WriteWithCreateLogGroupDeniedGoesOnAsPublishingDoes) {
+  respond(200, identity)
+      .respond(400, R"({"message":"not authorized"})",
+               {{"x-amzn-ErrorType", "AccessDeniedException"}})
+      .respond(200, "")
+      .respond(200, "{}");
+  const auto r = run(keys(), /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::ok) << render_text(r, false);
+  EXPECT_EQ(named(r, "log group").detail,
+            "/monorepo-fem/heartbeat: not created (logs:CreateLogGroup is not allowed)");
+  EXPECT_EQ(named(r, "write access").status, check_status::pass);
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"STS", "CreateLogGroup", "CreateLogStream", "PutLogEvents"}));
+}
+
+TEST_F(Check, WithCreateLogGroupOffAMissingGroupFailsWithTheFix) {
+  respond(200, identity).respond(200, R"({"logGroups":[]})");
+  auto vars = keys();
+  vars.emplace("CWP_CREATE_LOG_GROUP", "false");
+  auto r = run(vars);
+  EXPECT_EQ(r.code, exit_code::failed);
+  EXPECT_EQ(named(r, "log group").detail,
+            "/monorepo-fem/heartbeat does not exist, and CWP_CREATE_LOG_GROUP=false");
+  EXPECT_NE(named(r, "log group")
+                .hint.find("aws logs create-log-group --log-group-name "
+                           "/monorepo-fem/heartbeat"),
+            std::string::npos);
+  // --write creates no group either: the stream's creation finds it missing.
+  respond(200, identity)
+      .respond(400, R"({"message":"The specified log group does not exist."})",
+               {{"x-amzn-ErrorType", "ResourceNotFoundException"}});
+  r = run(vars, /*write=*/true);
+  EXPECT_EQ(r.code, exit_code::failed);
+  EXPECT_EQ(named(r, "log stream").status, check_status::fail);
+  EXPECT_EQ(targets(),
+            (std::vector<std::string>{"STS", "DescribeLogGroups", "STS", "CreateLogStream"}));
 }
 
 TEST_F(Check, DescribeNotAllowedIsFineForPublishingAndSaysSo) {
@@ -213,18 +276,18 @@ TEST_F(Check, UnknownAccessKeySaysAwsDoesNotKnowIt) {
 
 TEST_F(Check, MissingPermissionNamesTheActionsAndTheLogGroupArn) {
   respond(200, identity)
+      .respond(200, "")
       .respond(403, xml_error("AccessDenied",
                               "User: arn:aws:iam::123456789012:user/publisher is "
-                              "not authorized to perform: logs:CreateLogGroup"));
+                              "not authorized to perform: logs:CreateLogStream"));
   const auto r = run(keys(), /*write=*/true);
   EXPECT_EQ(r.code, exit_code::failed);
-  const auto& c = named(r, "log group");
+  const auto& c = named(r, "log stream");
   EXPECT_EQ(c.status, check_status::fail);
   EXPECT_EQ(c.hint,
-            "arn:aws:iam::123456789012:user/publisher may not call logs:CreateLogGroup: allow "
+            "arn:aws:iam::123456789012:user/publisher may not call logs:CreateLogStream: allow "
             "logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents on "
             "arn:aws:logs:eu-west-1:123456789012:log-group:/monorepo-fem/heartbeat:*");
-  EXPECT_EQ(named(r, "log stream").status, check_status::skip);
   EXPECT_EQ(named(r, "write access").status, check_status::skip);
 }
 
@@ -367,63 +430,6 @@ TEST_F(Check, ServerTextQuotingTheRequestsSecretsNeverReachesTheReport) {
     EXPECT_EQ(text.find("Signature="), std::string::npos) << text;
     for (const auto& sig : signatures) EXPECT_EQ(text.find(sig), std::string::npos) << text;
   }
-}
-
-TEST(CheckRendering, TextIsOneLinePerCheckWithHintsAndASummary) {
-  check_report r;
-  r.checks = {{"region", check_status::pass, "eu-west-1 (AWS_REGION)", ""},
-              {"caller identity", check_status::fail, "GetCallerIdentity failed", "fix it"},
-              {"log group", check_status::skip, "not checked: no identity", ""}};
-  r.code = exit_code::credentials_rejected;
-  EXPECT_EQ(render_text(r, false),
-            "\u2714 region: eu-west-1 (AWS_REGION)\n"
-            "\u2718 caller identity: GetCallerIdentity failed\n"
-            "    hint: fix it\n"
-            "- log group: not checked: no identity\n"
-            "result: publishing would fail (1 of 3 checks failed)\n");
-}
-
-TEST(CheckRendering, ColourOnlyWhenAskedAndNotesOnPassingChecks) {
-  check_report r;
-  r.checks = {{"write access", check_status::pass, "not tested", "add --write"},
-              {"clock skew", check_status::fail, "10 min", "sync"}};
-  r.code = exit_code::failed;
-  EXPECT_EQ(render_text(r, false).find('\x1b'), std::string::npos);
-  const std::string coloured = render_text(r, true);
-  EXPECT_NE(coloured.find("\x1b[32m\u2714\x1b[0m write access"), std::string::npos) << coloured;
-  EXPECT_NE(coloured.find("\x1b[31m\u2718\x1b[0m clock skew"), std::string::npos) << coloured;
-  EXPECT_NE(coloured.find("    note: add --write\n"), std::string::npos);
-}
-
-TEST(CheckRendering, JsonHasTheVerdictFactsAndEveryCheck) {
-  check_report r;
-  r.checks = {{"region", check_status::pass, "eu-west-1 (AWS_REGION)", ""},
-              {"caller identity", check_status::fail, "denied", "fix it"}};
-  r.facts = {logging::kv("region", "eu-west-1"), logging::kv("clock_offset_ms", 500LL)};
-  r.code = exit_code::credentials_rejected;
-  const auto j = nlohmann::json::parse(render_json(r));
-  EXPECT_EQ(j["ok"], false);
-  EXPECT_EQ(j["exit_code"], 3);
-  EXPECT_EQ(j["write"], false);
-  EXPECT_EQ(j["facts"]["region"], "eu-west-1");
-  EXPECT_EQ(j["facts"]["clock_offset_ms"], 500);
-  ASSERT_EQ(j["checks"].size(), 2U);
-  EXPECT_EQ(j["checks"][0]["status"], "pass");
-  EXPECT_EQ(j["checks"][0]["ok"], true);
-  EXPECT_TRUE(j["checks"][0]["hint"].is_null());
-  EXPECT_EQ(j["checks"][1]["status"], "fail");
-  EXPECT_EQ(j["checks"][1]["hint"], "fix it");
-  EXPECT_EQ(render_json(r).find('\x1b'), std::string::npos);
-}
-
-TEST(CheckHelpers, MasksAllButTheLastFourCharactersOfTheKeyId) {
-  EXPECT_EQ(mask_access_key("AKIAIOSFODNN7EXAMPLE"), "****MPLE");
-  EXPECT_EQ(mask_access_key("short"), "****");
-}
-
-TEST(CheckHelpers, LogGroupArnCoversTheGroupAndItsStreams) {
-  EXPECT_EQ(log_group_arn("aws-cn", "cn-north-1", "123456789012", "/g"),
-            "arn:aws-cn:logs:cn-north-1:123456789012:log-group:/g:*");
 }
 
 }  // namespace

@@ -42,8 +42,17 @@ class Once : public ::testing::Test, protected testing::scripted_platform {
   }
 };
 
+// PutLogEvents first; the service says the stream is missing, then that the group is: what a
+// first heartbeat into a new log group costs.
+void respond_missing_group_and_stream(testing::scripted_transport& transport) {
+  const std::vector<http::header> not_found{{"x-amzn-ErrorType", "ResourceNotFoundException"}};
+  transport.respond(400, "{}", not_found).respond(400, "{}", not_found);
+}
+
 TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
-  transport.respond(200, identity).respond(200, "").respond(200, "").respond(200, "{}");
+  transport.respond(200, identity);
+  respond_missing_group_and_stream(transport);
+  transport.respond(200, "").respond(200, "").respond(200, "{}");
   EXPECT_EQ(run(keys()), exit_code::ok);
   EXPECT_EQ(messages(), (std::vector<std::string>{
                             "Starting CloudWatch Publisher container...",
@@ -64,21 +73,19 @@ TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
 }
 
 TEST_F(Once, WithEmfAndRetentionTheHeartbeatIsAnEmfBatchOnAGroupGivenRetention) {
-  transport.respond(200, identity)
-      .respond(200, "")
-      .respond(200, "")
-      .respond(200, "")
-      .respond(200, "{}");
+  transport.respond(200, identity);
+  respond_missing_group_and_stream(transport);
+  transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
   auto vars = keys();
   vars.emplace("CWP_EMF_NAMESPACE", "CloudWatchPublisher");
   vars.emplace("CWP_RETENTION_DAYS", "14");
   EXPECT_EQ(run(vars), exit_code::ok);
   const auto& sent = transport.requests();
-  ASSERT_EQ(sent.size(), 5U);
-  EXPECT_EQ(sent[2].find_header("X-Amz-Target"), "Logs_20140328.PutRetentionPolicy");
-  EXPECT_EQ(nlohmann::json::parse(sent[2].body)["retentionInDays"], 14);
-  EXPECT_EQ(sent[4].find_header("x-amzn-logs-format"), "json/emf");
-  const auto body = nlohmann::json::parse(sent[4].body);
+  ASSERT_EQ(sent.size(), 7U);
+  EXPECT_EQ(sent[4].find_header("X-Amz-Target"), "Logs_20140328.PutRetentionPolicy");
+  EXPECT_EQ(nlohmann::json::parse(sent[4].body)["retentionInDays"], 14);
+  EXPECT_EQ(sent[6].find_header("x-amzn-logs-format"), "json/emf");
+  const auto body = nlohmann::json::parse(sent[6].body);
   const auto message = nlohmann::json::parse(body["logEvents"][0]["message"].get<std::string>());
   EXPECT_EQ(message["Heartbeat"], 1);
   EXPECT_EQ(message["Host"], "node-7");
@@ -103,12 +110,46 @@ TEST_F(Once, RejectedCredentialsExitWithCodeThreeAndSayWhatToCheck) {
   EXPECT_FALSE(sink.contains(secret));
 }
 
-TEST_F(Once, UnreachableStsIsAFailureNotARejection) {
+// STS is a diagnostic, never a gate: CloudWatch Logs may answer where STS does not (a VPC
+// endpoint for Logs only). What decides is whether the heartbeat is delivered.
+TEST_F(Once, UnreachableStsIsOneWarningAndTheHeartbeatIsStillPublished) {
   transport.fail(core::errc::network, "connection refused")
       .fail(core::errc::network, "connection refused")
-      .fail(core::errc::network, "connection refused");
-  EXPECT_EQ(run(keys()), exit_code::failed);
+      .fail(core::errc::network, "connection refused")
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, "{}");
+  EXPECT_EQ(run(keys()), exit_code::ok) << sink.text();
+  std::vector<logging::line> sts;
+  for (const auto& l : sink.lines()) {
+    if (l.message.starts_with("Could not reach AWS STS")) sts.push_back(l);
+  }
+  ASSERT_EQ(sts.size(), 1U) << sink.text();
+  EXPECT_EQ(sts[0].severity, logging::level::warn);
+  EXPECT_EQ(sink.count(logging::level::error), 0U) << sink.text();
+  EXPECT_EQ(transport.requests().back().find_header("X-Amz-Target"), "Logs_20140328.PutLogEvents");
+  EXPECT_EQ(messages().back(), "Successfully published log to CloudWatch Logs");
+}
+
+TEST_F(Once, AnStsServerErrorIsNotARejectionEither) {
+  const char* unavailable =
+      "<ErrorResponse><Error><Code>ServiceUnavailable</Code></Error></ErrorResponse>";
+  transport.respond(503, unavailable)
+      .respond(503, unavailable)
+      .respond(503, unavailable)
+      .respond(200, "")
+      .respond(200, "")
+      .respond(200, "{}");
+  EXPECT_EQ(run(keys()), exit_code::ok) << sink.text();
   EXPECT_TRUE(sink.contains("Could not reach AWS STS"));
+}
+
+TEST_F(Once, UnreachableStsAndLogsIsExitOne) {
+  transport.otherwise([](const http::request&) -> core::result<http::response> {
+    return core::fail(core::errc::network, "connection refused");
+  });
+  EXPECT_EQ(run(keys()), exit_code::failed);
+  EXPECT_TRUE(sink.contains("Failed to publish log to CloudWatch Logs"));
 }
 
 TEST_F(Once, PublishFailureIsExitOneWithTheErrorCode) {
@@ -123,8 +164,6 @@ TEST_F(Once, PublishFailureIsExitOneWithTheErrorCode) {
 
 TEST_F(Once, RejectedHeartbeatIsNeverReportedAsDelivered) {
   transport.respond(200, identity)
-      .respond(200, "")
-      .respond(200, "")
       .respond(200, R"({"rejectedLogEventsInfo":{"tooOldLogEventEndIndex":0}})");
   EXPECT_EQ(run(keys()), exit_code::failed);
   EXPECT_FALSE(sink.contains("Successfully published"));

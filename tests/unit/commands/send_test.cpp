@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "cloudwatch/batch.h"
-#include "cloudwatch/message_split.h"
 #include "core/time_format.h"
 #include "support/scripted_platform.h"
 
@@ -152,7 +151,7 @@ TEST_F(Send, LinesAreBatchedAtTenThousandEventsAndStreamedNotHeld) {
   EXPECT_EQ(sent[1]["logEvents"][0]["message"], "line 10000");
   EXPECT_EQ(sent[2]["logEvents"][4999]["message"], "line 24999");
   // The first batch went out before line 10,002 was read: input is streamed, not held.
-  EXPECT_EQ(lines.requests_before_line[10'001], 3U);  // group, stream, first batch
+  EXPECT_EQ(lines.requests_before_line[10'001], 1U);  // the first batch (the stream exists)
   EXPECT_NE(status.str().find("25000 lines, 25000 events, 3 batches"), std::string::npos);
 }
 
@@ -171,20 +170,48 @@ TEST_F(Send, BatchesStayWithinOneMebibyteCountingTwentySixBytesPerEvent) {
   EXPECT_EQ(sent.size(), 2U);  // 5 events of 200,026 bytes fit, a sixth would not
 }
 
-TEST_F(Send, AnOversizeLineIsSplitAtCharacterBoundariesNotTruncated) {
-  // 'é' is 2 bytes: 150,000 of them are 300,000 bytes, more than one event may hold.
-  std::string line;
-  for (int i = 0; i < 150'000; ++i) line += "\xC3\xA9";
+TEST_F(Send, ALineUpToTheOneMegabyteEventLimitIsOneEvent) {
+  // 900 KiB: over the old 256 KB limit, one event under the current 1 MB one.
+  const std::string line(900 * 1024, 'm');
   lines.line(line);
   EXPECT_EQ(run(), exit_code::ok);
   const auto events = batches().at(0)["logEvents"];
-  ASSERT_EQ(events.size(), 2U);
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0]["message"], line);
+  EXPECT_EQ(status.str().find("long lines split"), std::string::npos) << status.str();
+}
+
+TEST_F(Send, AnOversizeLineIsSplitAtCharacterBoundariesNotTruncated) {
+  // 'é' is 2 bytes: 300,000 of them are 600,000 bytes, more than a 256 KiB event may hold.
+  std::string line;
+  for (int i = 0; i < 300'000; ++i) line += "\xC3\xA9";
+  lines.line(line);
+  EXPECT_EQ(run(std::nullopt, {{"CWP_MAX_EVENT_BYTES", "256KiB"}}), exit_code::ok);
+  const auto events = batches().at(0)["logEvents"];
+  ASSERT_EQ(events.size(), 3U);
   const auto first = events[0]["message"].get<std::string>();
-  const auto second = events[1]["message"].get<std::string>();
-  EXPECT_EQ(first.size(), cloudwatch::max_split_message_bytes);  // even: no character cut
-  EXPECT_EQ(first + second, line);
-  EXPECT_EQ(events[0]["timestamp"], events[1]["timestamp"]);
-  EXPECT_NE(status.str().find("1 long lines split"), std::string::npos) << status.str();
+  EXPECT_EQ(first.size(), 262'118U);  // 256 KiB less 26 bytes; even: no character cut
+  std::string joined;
+  for (const auto& e : events) {
+    EXPECT_LE(e["message"].get<std::string>().size() + 26, 262'144U);
+    EXPECT_EQ(e["timestamp"], events[0]["timestamp"]);
+    joined += e["message"].get<std::string>();
+  }
+  EXPECT_EQ(joined, line);
+  EXPECT_NE(status.str().find("; 1 long lines split (events of at most 262144 bytes, "
+                              "CWP_MAX_EVENT_BYTES)"),
+            std::string::npos)
+      << status.str();
+}
+
+TEST_F(Send, ALineOverTheDefaultLimitIsSplitIntoOneMegabyteEvents) {
+  const std::string line(1'048'550 + 10, 'z');
+  lines.line(line);
+  EXPECT_EQ(run(), exit_code::ok);
+  const auto sent = batches();
+  ASSERT_EQ(sent.size(), 2U);  // the first event fills a batch on its own
+  EXPECT_EQ(sent[0]["logEvents"][0]["message"].get<std::string>().size(), 1'048'550U);
+  EXPECT_EQ(sent[1]["logEvents"][0]["message"].get<std::string>().size(), 10U);
 }
 
 TEST_F(Send, ALineReadInPiecesIsOneLineSplitOnceWithTheTimeItBegan) {
@@ -225,7 +252,7 @@ TEST_F(Send, AQuietPipeFlushesAfterTheIdleGap) {
   ASSERT_EQ(sent.size(), 2U);
   EXPECT_EQ(sent[0]["logEvents"].size(), 2U);
   // "third" was read after the first two had been delivered (idle for 500 ms).
-  EXPECT_EQ(lines.requests_before_line[2], 3U);
+  EXPECT_EQ(lines.requests_before_line[2], 1U);
   // Each line carries the time it was read.
   const std::int64_t start_ms = 1'767'268'800'000LL;
   EXPECT_EQ(sent[0]["logEvents"][0]["timestamp"], start_ms);
@@ -243,7 +270,7 @@ TEST_F(Send, ABusyPipeStillFlushesAfterFiveSeconds) {
 }
 
 TEST_F(Send, RetriesAreCounted) {
-  transport.respond(200, "").respond(200, "").respond(503, "<html>busy</html>");
+  transport.respond(503, "<html>busy</html>");
   EXPECT_EQ(run("once more"), exit_code::ok);
   EXPECT_NE(status.str().find(" 1 retries "), std::string::npos) << status.str();
   EXPECT_NE(status.str().find("1 delivered"), std::string::npos) << status.str();

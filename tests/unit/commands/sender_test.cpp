@@ -24,7 +24,7 @@ class Sender : public ::testing::Test, protected testing::scripted_platform {
   static daemon::publishing& publishing_of(scripted_platform& world, const logging::logger& log) {
     world.assemble_aws(local_aws());
     return world.assemble_publishing(
-        {.target = {"/g", std::nullopt}, .limits = {}, .journal_dir = {}}, log);
+        {.target = {.log_group = "/g"}, .limits = {}, .journal_dir = {}}, log);
   }
 
   std::size_t puts() const {
@@ -39,9 +39,12 @@ class Sender : public ::testing::Test, protected testing::scripted_platform {
   daemon::publishing& published;
   send_stats stats;
   sender out{
-      published.shipper, clock, log,
+      published.shipper,
+      clock,
+      log,
       cloudwatch::stream_names{*cloudwatch::stream_template::parse("s-{hostname}"), {"node-7", ""}},
-      stats};
+      stats,
+      cloudwatch::max_event_bytes};
 };
 
 TEST_F(Sender, WithNothingQueuedTheReaderMayWaitAndNothingIsSent) {
@@ -85,6 +88,18 @@ TEST(SendSummary, NamesEveryFigure) {
   EXPECT_EQ(summary_line(s),
             "send: 10 lines, 9 events, 1 batches, 90 bytes, 2 retries in 2.00 s (5 lines/s); "
             "9 delivered; 1 empty lines skipped");
+}
+
+TEST(SendSummary, SplitLinesNameTheEventLimitTheyWereSplitAt) {
+  send_stats s;
+  s.lines = 1;
+  s.events = 2;
+  s.delivered = 2;
+  s.split_lines = 1;
+  s.max_event_bytes = 262'144;
+  EXPECT_TRUE(summary_line(s).ends_with(
+      "; 1 long lines split (events of at most 262144 bytes, CWP_MAX_EVENT_BYTES)"))
+      << summary_line(s);
 }
 
 }  // namespace

@@ -163,6 +163,20 @@ TEST_F(InstanceId, OnceWithoutAnyInstanceIdExitsTwoBeforeCallingAws) {
   EXPECT_NE(error->message.find(std::string(instance_id_hint)), std::string::npos);
 }
 
+TEST_F(InstanceId, AnIdMakingTheNameTooLongIsExitTwoBeforeAnyAwsCall) {
+  metadata_answers("i-0123456789abcdef0");
+  const auto s = make({{"CWP_LOG_STREAM", std::string(500, 'x') + "-{instance_id}"}});
+  EXPECT_EQ(run_once(s, platform()), exit_code::usage);
+  EXPECT_EQ(paths(), (std::vector<std::string>{"PUT /latest/api/token",
+                                               "GET /latest/meta-data/instance-id"}))
+      << "instance metadata only: no STS, no CloudWatch Logs";
+  const auto error = line_with("CWP_LOG_STREAM: '");
+  ASSERT_TRUE(error) << sink.text();
+  EXPECT_EQ(error->severity, logging::level::error);
+  EXPECT_NE(error->message.find("(520 characters)"), std::string::npos) << error->message;
+  EXPECT_NE(error->message.find("shorten CWP_LOG_STREAM"), std::string::npos);
+}
+
 TEST_F(InstanceId, SendUsesTheOverrideInItsStream) {
   transport.otherwise([](const http::request&) -> core::result<http::response> {
     return http::response{200, {}, "{}"};

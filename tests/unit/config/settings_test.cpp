@@ -178,5 +178,92 @@ TEST(Settings, EveryKnownSettingHasFlagEnvAndHelp) {
   }
 }
 
+// Stream names renderable from the settings alone are checked by resolve(), before any command
+// can go to the network; the error names the setting, the rendered length and the fix.
+TEST(Settings, AStreamTemplateRenderingTooLongANameIsRefusedWithItsLengthAndTheFix) {
+  const auto s = resolve_env({{"CWP_LOG_STREAM", std::string(590, 'x') + "-{date}"}});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, core::errc::invalid_argument);
+  const auto& m = s.error().message;
+  EXPECT_TRUE(m.starts_with("CWP_LOG_STREAM: '")) << m;
+  EXPECT_NE(m.find("(601 characters)"), std::string::npos) << m;
+  EXPECT_TRUE(m.ends_with("; shorten CWP_LOG_STREAM (--log-stream)")) << m;
+}
+
+TEST(Settings, AHostNameMakingTheStreamNameTooLongSaysSoInTheFix) {
+  const auto s =
+      resolve_env({{"CWP_HOSTNAME", std::string(510, 'h')}, {"CWP_LOG_STREAM", "hb-{hostname}"}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("(513 characters)"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("or set a shorter host name with CWP_HOSTNAME (--hostname)"),
+            std::string::npos);
+  // Not used by the template: not checked against it.
+  EXPECT_TRUE(resolve_env({{"CWP_HOSTNAME", std::string(510, 'h')}}));
+}
+
+TEST(Settings, AColonFromTheHostNameIsRefusedNamingTheTemplateAndTheHostNameSetting) {
+  const auto s = resolve_env({{"CWP_HOSTNAME", "db:1"}, {"CWP_LOG_STREAM", "{hostname}-{date}"}});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message,
+            "CWP_LOG_STREAM: '{hostname}-{date}' renders to 'db:1-1970-01-01' (15 characters, "
+            "with ':'); CloudWatch Logs does not allow ':' or '*' in log stream names; set "
+            "CWP_HOSTNAME (--hostname) to a name without ':' or '*', or use a template without "
+            "{hostname}");
+}
+
+TEST(Settings, TheSendStreamIsCheckedTooNamedAfterItsFlag) {
+  const auto s = resolve_env({}, {{setting::send_stream, std::string(513, 's')}});
+  ASSERT_FALSE(s);
+  EXPECT_TRUE(s.error().message.starts_with("--stream: ")) << s.error().message;
+  EXPECT_NE(s.error().message.find("shorten CWP_SEND_STREAM (--stream)"), std::string::npos);
+}
+
+TEST(Settings, InstanceIdNamesAreCheckedWhenTheIdIsKnownAndLeftForMetadataOtherwise) {
+  const std::string long_template = std::string(500, 'x') + "-{instance_id}";
+  EXPECT_TRUE(resolve_env({{"CWP_LOG_STREAM", long_template}}));  // checked after IMDS answers
+  const auto s =
+      resolve_env({{"CWP_LOG_STREAM", long_template}, {"CWP_INSTANCE_ID", "i-0123456789abcdef0"}});
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("(520 characters)"), std::string::npos) << s.error().message;
+}
+
+}  // namespace
+}  // namespace cwp::config
+
+namespace cwp::config {
+namespace {
+
+TEST(JobSettings, DefaultsAndValues) {
+  const auto defaults = resolve_env({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->job_stream, "job-{job}-{date}");
+  EXPECT_EQ(defaults->job_max_output, 16U << 20U);
+  EXPECT_EQ(defaults->stop_grace, std::chrono::seconds{10});
+  EXPECT_TRUE(defaults->heartbeats);
+  const auto set = resolve_env({{"CWP_JOB_STREAM", "cron/{hostname}/{job}"},
+                                {"CWP_JOB_MAX_OUTPUT", "1MiB"},
+                                {"CWP_STOP_GRACE", "30s"},
+                                {"CWP_SCHEDULE", "off"}});
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->job_stream, "cron/{hostname}/{job}");
+  EXPECT_EQ(set->job_max_output, 1U << 20U);
+  EXPECT_EQ(set->stop_grace, std::chrono::seconds{30});
+  EXPECT_FALSE(set->heartbeats);
+}
+
+TEST(JobSettings, BadValuesNameTheSetting) {
+  const auto stream = resolve_env({{"CWP_JOB_STREAM", "job-{nope}"}});
+  ASSERT_FALSE(stream);
+  EXPECT_NE(stream.error().message.find("CWP_JOB_STREAM"), std::string::npos);
+  const auto zero = resolve_env({{"CWP_JOB_MAX_OUTPUT", "0"}});
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("CWP_JOB_MAX_OUTPUT: '0' must be at least 1 byte"),
+            std::string::npos)
+      << zero.error().message;
+  const auto grace = resolve_env({{"CWP_STOP_GRACE", "soon"}});
+  ASSERT_FALSE(grace);
+  EXPECT_NE(grace.error().message.find("CWP_STOP_GRACE"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cwp::config

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
+#include "daemon/startup.h"
 #include "support/scripted_platform.h"
 #include "support/temp_dir.h"
 
@@ -93,10 +94,15 @@ class RunLoop : public ::testing::Test, protected testing::scripted_platform {
     once.max_attempts = 1;
     world.assemble_aws(local_aws(once));
     return world.assemble_publishing(
-        {.target = {"/g", std::nullopt}, .limits = {}, .journal_dir = {}}, log);
+        {.target = {.log_group = "/g"}, .limits = {}, .journal_dir = {}}, log);
   }
 
+  // validated false: the start-up check is made here, as `run` makes it before its loop.
   exit_code run(bool validated = true) {
+    if (!validated) {
+      validated = validate_credentials(clients().sts, log, heartbeat_service::unvalidated_note) ==
+                  validation::valid;
+    }
     service = std::make_unique<heartbeat_service>(
         heartbeat_service::parts{
             "/g",
@@ -193,9 +199,12 @@ TEST_F(RunLoop, SteadyStateIsOnePutLogEventsPerHeartbeat) {
   track_outcomes();
   signals.at(clock.now() + 10s, SIGINT);
   EXPECT_EQ(run(), exit_code::ok);
-  // CreateLogGroup + CreateLogStream once, then only PutLogEvents.
-  EXPECT_EQ(transport.requests().size(), 2U + delivered().size());
+  // The group and stream exist: PutLogEvents only, one per heartbeat, no create call at all.
   EXPECT_EQ(delivered().size(), 11U);
+  EXPECT_EQ(transport.requests().size(), delivered().size());
+  for (const auto& r : transport.requests()) {
+    EXPECT_EQ(r.find_header("X-Amz-Target"), "Logs_20140328.PutLogEvents");
+  }
 }
 
 TEST_F(RunLoop, KeepsHeartbeatsThroughAnOutageAndDeliversAllInOrderWithoutDuplicates) {
@@ -306,6 +315,100 @@ TEST_F(RunLoop, CredentialsRejectedLaterEndTheDaemonWithCodeThree) {
   signals.at(clock.now() + 60s, SIGTERM);
   EXPECT_EQ(run(/*validated=*/false), exit_code::credentials_rejected);
   EXPECT_TRUE(sink.contains("AWS credentials validation failed"));
+}
+
+std::vector<logging::line> lines_starting(const testing::capturing_sink& sink,
+                                          std::string_view start) {
+  std::vector<logging::line> out;
+  for (const auto& l : sink.lines()) {
+    if (l.message.starts_with(start)) out.push_back(l);
+  }
+  return out;
+}
+
+std::string text_of(const logging::line& l, std::string_view key) {
+  for (const auto& f : l.fields) {
+    if (f.key == key) return f.is_number ? std::to_string(f.number) : f.text;
+  }
+  return "<no " + std::string(key) + ">";
+}
+
+// A private subnet with a CloudWatch Logs endpoint and no STS endpoint: every heartbeat is
+// delivered, from the first one on; STS is asked again, rate-limited, with one WARN in all.
+TEST_F(RunLoop, AnUnreachableStsHoldsNoHeartbeatBackAndIsOneWarning) {
+  std::size_t sts_calls = 0;
+  transport.otherwise([&](const http::request& r) -> core::result<http::response> {
+    const bool sts = r.body.starts_with("Action=GetCallerIdentity");
+    outcomes.push_back(!sts);
+    if (!sts) return http::response{200, {}, "{}"};
+    ++sts_calls;
+    return core::fail(core::errc::network, "connection refused");
+  });
+  const auto start = clock.now();
+  signals.at(start + 20s, SIGTERM);
+  EXPECT_EQ(run(/*validated=*/false), exit_code::ok);
+
+  const auto got = delivered();
+  ASSERT_EQ(got.size(), 21U) << sink.text();  // the start-up heartbeat and one per tick
+  EXPECT_EQ(got.front(), ms(start));
+  const auto warnings = lines_starting(sink, "Could not reach AWS STS");
+  ASSERT_EQ(warnings.size(), 1U) << sink.text();
+  EXPECT_EQ(warnings[0].severity, logging::level::warn);
+  EXPECT_EQ(sink.count(logging::level::error), 0U) << sink.text();
+  // At start, at the first run 5 s later, and 10 s after that (the next is due 20 s later).
+  EXPECT_EQ(sts_calls, 3U);
+}
+
+// While heartbeats are not delivered: an ERROR with the count waiting and since when, at once
+// and then at most every 5 minutes; one INFO when delivery recovers. The failed runs
+// themselves are WARN lines.
+TEST_F(RunLoop, AnOutageIsAnErrorAtOnceThenEveryFiveMinutesAndOneInfoWhenItEnds) {
+  track_outcomes();
+  const auto start = clock.now();  // 00:00:00.400
+  const auto whole = std::chrono::floor<std::chrono::seconds>(start);
+  signals.on(start + 1500ms, [this] { outage = true; });
+  signals.on(start + 12min, [this] { outage = false; });
+  signals.at(start + 12min + 5s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+
+  const std::string prefix = "Heartbeats are not reaching CloudWatch Logs: ";
+  const auto errors = lines_starting(sink, prefix);
+  ASSERT_EQ(errors.size(), 3U) << "the first failed run, then 5 and 10 minutes later";
+  EXPECT_EQ(sink.count(logging::level::error), errors.size()) << "no other ERROR line";
+  EXPECT_EQ(errors[0].timestamp, whole + 2s);  // the first tick of the outage
+  EXPECT_TRUE(errors[0].message.starts_with(
+      prefix + "1 events waiting since 2026-01-01T00:00:02Z; last error: "))
+      << errors[0].message;
+  EXPECT_EQ(errors[1].timestamp - errors[0].timestamp, 5min);
+  EXPECT_EQ(errors[2].timestamp - errors[1].timestamp, 5min);
+  for (const auto& e : errors) {
+    EXPECT_EQ(e.severity, logging::level::error);
+    EXPECT_EQ(text_of(e, "since"), "2026-01-01T00:00:02Z");
+  }
+  EXPECT_EQ(text_of(errors[2], "undelivered"), "601");  // 00:00:02 to 00:10:02, one a second
+  EXPECT_GE(lines_starting(sink, "Failed to publish log to CloudWatch Logs").size(), 600U);
+
+  const auto recovered = lines_starting(sink, "Delivery to CloudWatch Logs recovered after ");
+  ASSERT_EQ(recovered.size(), 1U) << sink.text();
+  EXPECT_EQ(recovered[0].severity, logging::level::info);
+  EXPECT_GE(recovered[0].timestamp, start + 12min);
+  const auto outage_s =
+      std::chrono::duration_cast<std::chrono::seconds>(recovered[0].timestamp - (whole + 2s));
+  EXPECT_EQ(text_of(recovered[0], "outage_s"), std::to_string(outage_s.count()));
+  // What the first successful PutLogEvents after the outage carried: the whole backlog.
+  std::size_t backlog = 0;
+  bool failed_before = false;
+  for (std::size_t i = 0; i < transport.requests().size() && i < outcomes.size(); ++i) {
+    if (!outcomes[i]) failed_before = true;
+    if (!outcomes[i] || !failed_before) continue;
+    backlog = nlohmann::json::parse(transport.requests()[i].body)["logEvents"].size();
+    break;
+  }
+  EXPECT_GT(backlog, 700U);
+  EXPECT_EQ(text_of(recovered[0], "delivered"), std::to_string(backlog));
+  EXPECT_NE(recovered[0].message.find(": " + std::to_string(backlog) + " events delivered"),
+            std::string::npos)
+      << recovered[0].message;
 }
 
 TEST_F(RunLoop, SighupReloadsCredentialsAndKeepsRunning) {
