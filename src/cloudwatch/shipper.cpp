@@ -140,7 +140,7 @@ void shipper::forget_locked(const std::vector<std::uint64_t>& journal_ids) {
   (void)journal_->remove(journal_ids);
 }
 
-void shipper::drop_locked(queue& q, queue::iterator it, std::size_t& dropped_total) {
+void shipper::drop_locked(queue& q, const queue::iterator& it, std::size_t& dropped_total) {
   --total_;
   bytes_ -= size_of(*it);
   if (!it->journal_id && journal_ != nullptr && memory_only_ > 0) --memory_only_;
