@@ -99,7 +99,8 @@ def test_a_helper_that_prints_credentials_and_exits_1_is_refused_on_every_refres
         f"{len(accepted)} of {len(outcomes)} refreshes accepted a helper that exited 1 "
         "(the PID 1 reaper took its exit status)\n" + container.describe())
     for line in outcomes:
-        assert line["level"] == "ERROR", line
+        # Each failed delivery run is a WARN; the outage it makes is the (rate-limited) ERROR.
+        assert line["level"] in ("WARN", "ERROR"), line
         assert "exited with status 1" in line["message"], line
         assert "not a credentials document" not in line["message"], line
     assert container.running(), "refused credentials are not fatal\n" + container.describe()
