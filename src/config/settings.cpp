@@ -487,9 +487,9 @@ core::result<settings> resolve(const flag_values& flags, const core::environment
   settings out;
   // In this order: a later group may read what an earlier one resolved (EMF dimensions take the
   // log group and host name; the log group class is checked against EMF).
-  for (const auto parse : {parse_aws, parse_names, parse_schedule, parse_log_level, parse_files,
-                           parse_jobs, parse_spool, parse_emf, parse_retention,
-                           parse_log_group_options}) {
+  for (const auto parse :
+       {parse_aws, parse_names, parse_schedule, parse_log_level, parse_files, parse_jobs,
+        parse_spool, parse_emf, parse_retention, parse_log_group_options}) {
     if (auto ok = parse(in, out); !ok) return tl::unexpected(ok.error());
   }
   return out;

@@ -243,8 +243,7 @@ TEST_F(Publisher, AnExistingGroupNeedsNoCreateLogGroupPermission) {
   publisher pub(logs, log, {.log_group = "/g"});
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-01", one));
   ASSERT_TRUE(pub.publish("heartbeat-2026-01-02", one));
-  EXPECT_EQ(targets(),
-            (std::vector<std::string>{put, new_stream, put, put, new_stream, put}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{put, new_stream, put, put, new_stream, put}));
 }
 
 TEST_F(Publisher, WithCreateGroupOffAMissingGroupIsAnErrorSayingHowToFixItAndIsTriedAgain) {
