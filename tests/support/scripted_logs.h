@@ -6,8 +6,16 @@
 #include "aws/retry.h"
 #include "cloudwatch/logs_client.h"
 #include "support/scripted_platform.h"
+#include "support/scripted_transport.h"
 
 namespace cwp::testing {
+
+// What a first PutLogEvents into a new log group meets: the put refused (no such stream), then
+// CreateLogStream refused (no such group). Publishing goes on with CreateLogGroup.
+inline void respond_missing_stream_and_group(scripted_transport& transport) {
+  const std::vector<http::header> not_found{{"x-amzn-ErrorType", "ResourceNotFoundException"}};
+  transport.respond(400, "{}", not_found).respond(400, "{}", not_found);
+}
 
 class scripted_logs : public scripted_platform {
  public:

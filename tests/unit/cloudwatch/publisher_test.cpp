@@ -116,14 +116,8 @@ TEST_F(Publisher, PrepareStreamCreatesAheadWithoutPublishing) {
   EXPECT_EQ(targets(), (std::vector<std::string>{new_stream, new_stream}));
 }
 
-// Put, the stream is missing, the group too: the creates a new group costs.
-void respond_new_group(testing::scripted_transport& transport) {
-  transport.respond(400, "{}", {{"x-amzn-ErrorType", "ResourceNotFoundException"}})
-      .respond(400, "{}", {{"x-amzn-ErrorType", "ResourceNotFoundException"}});
-}
-
 TEST_F(Publisher, SetsRetentionOnlyWhenItCreatedTheGroup) {
-  respond_new_group(transport);
+  testing::respond_missing_stream_and_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g", .retention_days = 14});
   ASSERT_TRUE(pub.publish("s", one));
@@ -132,7 +126,8 @@ TEST_F(Publisher, SetsRetentionOnlyWhenItCreatedTheGroup) {
 }
 
 TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
-  respond_new_group(transport);  // the group appears between our two calls (another host)
+  testing::respond_missing_stream_and_group(
+      transport);  // the group appears between our two calls (another host)
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "")
       .respond(200, "{}");
@@ -142,7 +137,7 @@ TEST_F(Publisher, NeverSetsRetentionOnAGroupThatAlreadyExisted) {
 }
 
 TEST_F(Publisher, RetentionRequestNamesTheGroupAndDaysAndIsLogged) {
-  respond_new_group(transport);
+  testing::respond_missing_stream_and_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g", .retention_days = 30});
   ASSERT_TRUE(pub.publish("s", one));
@@ -151,7 +146,7 @@ TEST_F(Publisher, RetentionRequestNamesTheGroupAndDaysAndIsLogged) {
 }
 
 TEST_F(Publisher, AFailureToSetRetentionIsAnErrorLineButHeartbeatsStillGoOut) {
-  respond_new_group(transport);
+  testing::respond_missing_stream_and_group(transport);
   transport.respond(200, "")
       .respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"))
       .respond(200, "")
@@ -213,7 +208,7 @@ TEST_F(Publisher, AGroupItCreatesGetsTheClassKeyAndTagsAndAnExistingOneIsLeftAlo
   group.log_class = log_group_class::infrequent_access;
   group.kms_key_id = "arn:aws:kms:eu-west-1:123456789012:key/k-1";
   group.tags = {{"env", "prod"}, {"team", "platform"}};
-  respond_new_group(transport);
+  testing::respond_missing_stream_and_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "{}");
   publisher pub(logs, log, {.log_group = "/g", .group = group});
   ASSERT_TRUE(pub.publish("s", one));
@@ -222,7 +217,7 @@ TEST_F(Publisher, AGroupItCreatesGetsTheClassKeyAndTagsAndAnExistingOneIsLeftAlo
             R"("kmsKeyId":"arn:aws:kms:eu-west-1:123456789012:key/k-1",)"
             R"("tags":{"env":"prod","team":"platform"}})");
   // The group exists (another host made it between our calls): no retention, no tagging.
-  respond_new_group(transport);
+  testing::respond_missing_stream_and_group(transport);
   transport.respond(400, "{}", error("ResourceAlreadyExistsException"))
       .respond(200, "")
       .respond(200, "{}");
@@ -247,7 +242,7 @@ TEST_F(Publisher, AnExistingGroupNeedsNoCreateLogGroupPermission) {
 }
 
 TEST_F(Publisher, WithCreateGroupOffAMissingGroupIsAnErrorSayingHowToFixItAndIsTriedAgain) {
-  respond_new_group(transport);
+  testing::respond_missing_stream_and_group(transport);
   publisher pub(logs, log, {.log_group = "/g", .create_group = false});
   const auto r = pub.publish("s", one);
   ASSERT_FALSE(r);
@@ -267,7 +262,7 @@ TEST_F(Publisher, WithCreateGroupOffAMissingGroupIsAnErrorSayingHowToFixItAndIsT
 }
 
 TEST_F(Publisher, CreateLogGroupDeniedForAMissingGroupIsAnErrorNamingThePermission) {
-  respond_new_group(transport);
+  testing::respond_missing_stream_and_group(transport);
   transport.respond(400, R"({"message":"not authorized"})", error("AccessDeniedException"));
   publisher pub(logs, log, {.log_group = "/g"});
   const auto r = pub.publish("s", one);

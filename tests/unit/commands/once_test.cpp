@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/scripted_logs.h"
 #include "support/scripted_platform.h"
 
 namespace cwp::commands {
@@ -42,16 +43,9 @@ class Once : public ::testing::Test, protected testing::scripted_platform {
   }
 };
 
-// PutLogEvents first; the service says the stream is missing, then that the group is: what a
-// first heartbeat into a new log group costs.
-void respond_missing_group_and_stream(testing::scripted_transport& transport) {
-  const std::vector<http::header> not_found{{"x-amzn-ErrorType", "ResourceNotFoundException"}};
-  transport.respond(400, "{}", not_found).respond(400, "{}", not_found);
-}
-
 TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
   transport.respond(200, identity);
-  respond_missing_group_and_stream(transport);
+  testing::respond_missing_stream_and_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "{}");
   EXPECT_EQ(run(keys()), exit_code::ok);
   EXPECT_EQ(messages(), (std::vector<std::string>{
@@ -74,7 +68,7 @@ TEST_F(Once, ValidatesThenPublishesOneHeartbeatWithTheOldImagesMessages) {
 
 TEST_F(Once, WithEmfAndRetentionTheHeartbeatIsAnEmfBatchOnAGroupGivenRetention) {
   transport.respond(200, identity);
-  respond_missing_group_and_stream(transport);
+  testing::respond_missing_stream_and_group(transport);
   transport.respond(200, "").respond(200, "").respond(200, "").respond(200, "{}");
   auto vars = keys();
   vars.emplace("CWP_EMF_NAMESPACE", "CloudWatchPublisher");
