@@ -20,24 +20,29 @@ std::string describe(const core::error& e) {
 
 }  // namespace
 
-core::result<http::request> service_client::attempt_request(const http::request& req, bool sign,
-                                                            credentials& used) const {
-  http::request r = req;
+core::result<void> service_client::attempt_request(http::request& r,
+                                                   const std::vector<http::header>& base,
+                                                   std::string_view body_hash, bool sign,
+                                                   credentials& used) const {
+  r.headers = base;
+  r.secrets.clear();
   r.target.scheme = endpoint_.url.scheme;
   r.target.host = endpoint_.url.host;
   r.target.port = endpoint_.url.port;
   r.target.path = endpoint_.url.path;
   r.set_header("Host", endpoint_.url.host_header());
-  if (!sign) return r;
+  if (!sign) return {};
   auto creds = ctx_.credentials->get();
   if (!creds) return tl::unexpected(creds.error());
   used = *creds;
+  sigv4::options opts;
+  opts.body_hash = body_hash;
   sigv4::sign(r, used, sigv4::scope{endpoint_.signing_region, endpoint_.signing_name},
-              ctx_.skew->now());
+              ctx_.skew->now(), opts);
   // The signature, session token and Authorization are cut out of the answer by the
   // transport; the secret key is not in the request, so it is named here.
   r.secrets.push_back(used.secret_access_key);
-  return r;
+  return {};
 }
 
 void service_client::back_off(std::string_view operation, int attempt,
@@ -52,8 +57,8 @@ void service_client::back_off(std::string_view operation, int attempt,
   ctx_.clock->sleep_for(delay);
 }
 
-core::result<http::response> service_client::call(std::string_view operation,
-                                                  const http::request& req, bool sign) const {
+core::result<http::response> service_client::call(std::string_view operation, http::request req,
+                                                  bool sign) const {
   const int max_attempts = ctx_.retry.max_attempts;
   int last_retry_cost = 0;
   bool refreshed_credentials = false;
@@ -63,12 +68,17 @@ core::result<http::response> service_client::call(std::string_view operation,
     if (ctx_.retries != nullptr) ctx_.retries->fetch_add(1);
   };
 
+  const std::vector<http::header> base = req.headers;
+  const std::vector<std::string> base_secrets = req.secrets;
+  const std::string body_hash = sign ? sigv4::payload_hash(req.body) : std::string();
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     credentials used;
-    const auto r = attempt_request(req, sign, used);
-    if (!r) return tl::unexpected(r.error());
+    if (auto ready = attempt_request(req, base, body_hash, sign, used); !ready) {
+      return tl::unexpected(ready.error());
+    }
+    req.secrets.insert(req.secrets.end(), base_secrets.begin(), base_secrets.end());
 
-    auto response = ctx_.transport->send(*r, ctx_.timeouts);
+    auto response = ctx_.transport->send(req, ctx_.timeouts);
     if (response) {
       const bool skew_changed = ctx_.skew->observe(*response);
       if (response->ok()) {

@@ -42,17 +42,20 @@ class service_client {
   // `req` carries method, headers (Content-Type, X-Amz-Target...) and body; the target URL,
   // Host, X-Amz-Date, session token and Authorization are filled in per attempt.
   // Unsigned calls (STS AssumeRoleWithWebIdentity) pass sign = false.
-  core::result<http::response> call(std::string_view operation, const http::request& req,
+  // The body is hashed once and never copied: each attempt re-signs the same request.
+  core::result<http::response> call(std::string_view operation, http::request req,
                                     bool sign = true) const;
 
   const endpoint& target() const { return endpoint_; }
   const client_context& context() const { return ctx_; }
 
  private:
-  // One attempt's request: `req` aimed at the endpoint, signed with the provider's current
-  // credentials (returned in `used`) when `sign`.
-  core::result<http::request> attempt_request(const http::request& req, bool sign,
-                                              credentials& used) const;
+  // Prepares `req` for one attempt: the caller's headers (`base`) aimed at the endpoint, signed
+  // with the provider's current credentials (returned in `used`) when `sign`; `body_hash` is
+  // the body's SHA-256.
+  core::result<void> attempt_request(http::request& req, const std::vector<http::header>& base,
+                                     std::string_view body_hash, bool sign,
+                                     credentials& used) const;
   // Before the retry of a failed `attempt`: logs the failure and sleeps the backoff delay.
   void back_off(std::string_view operation, int attempt, const core::error& last) const;
 

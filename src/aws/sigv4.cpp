@@ -288,7 +288,8 @@ signature_parts sign(http::request& req, const credentials& creds, const scope& 
   if (has_token && !opts.omit_session_token) {
     req.add_header(std::string(security_token_header), creds.session_token);
   }
-  const std::string body_hash = payload_hash(req.body);
+  const std::string body_hash =
+      opts.body_hash.empty() ? payload_hash(req.body) : std::string(opts.body_hash);
   if (opts.sign_body) req.set_header("X-Amz-Content-Sha256", body_hash);
 
   const header_block headers = canonical_headers(req.headers);

@@ -33,6 +33,9 @@ struct options {
   bool omit_session_token = false;
   // Add X-Amz-Content-Sha256 with the payload hash and sign it, as aws-c-auth's sign_body does.
   bool sign_body = false;
+  // The payload hash when the caller computed it already (a retry of the same body: the body is
+  // hashed once however often it is signed). Empty: sign() hashes req.body.
+  std::string_view body_hash{};
 };
 
 // The two header-derived lines of the canonical request, computed from one header selection.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "cloudwatch/event_json.h"
+
 namespace cwp::cloudwatch {
 namespace {
 
@@ -130,11 +132,7 @@ std::string put_retention_policy_body(std::string_view group, int days) {
 
 std::string put_log_events_body(std::string_view group, std::string_view stream,
                                 std::span<const log_event> events) {
-  json list = json::array();
-  for (const auto& e : events) {
-    list.push_back(json{{"timestamp", e.timestamp_ms}, {"message", e.message}});
-  }
-  return dump(json{{"logGroupName", group}, {"logStreamName", stream}, {"logEvents", list}});
+  return put_log_events_json(group, stream, events);
 }
 
 core::result<put_result> parse_put_log_events(std::string_view body, std::size_t sent) {
@@ -176,7 +174,7 @@ core::result<http::response> logs_client::call(std::string_view operation, std::
   req.add_header("X-Amz-Target", "Logs_20140328." + std::string(operation));
   if (emf) req.add_header("x-amzn-logs-format", "json/emf");
   req.body = std::move(body);
-  return client_.call(operation, req);
+  return client_.call(operation, std::move(req));
 }
 
 core::result<bool> logs_client::create_log_group(std::string_view group,

@@ -1,5 +1,8 @@
 #include "cloudwatch/message_split.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace cwp::cloudwatch {
 namespace {
 
@@ -38,6 +41,25 @@ std::size_t sequence_length(std::string_view text, std::size_t i) {
 }
 
 }  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  const std::size_t size = text.size();
+  while (i < size) {
+    // Eight ASCII bytes at a time: the common case of log lines.
+    while (i + 8 <= size) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= size) break;
+    const std::size_t n = sequence_length(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
 
 std::string make_valid_utf8(std::string_view text) {
   std::string out;

@@ -17,6 +17,9 @@ namespace cwp::cloudwatch {
 // U+FFFD. Well-formed input is returned unchanged. The request body would replace them anyway;
 // doing it first makes the size we count the size we send.
 std::string make_valid_utf8(std::string_view text);
+// Whether `text` is well-formed UTF-8 (make_valid_utf8 would return it unchanged). Cheap on
+// ASCII, so callers check first and keep their string instead of copying it.
+bool is_valid_utf8(std::string_view text);
 
 // Splits valid UTF-8 `text` into consecutive pieces of at most `limit` bytes, each cut at a
 // character boundary (so each piece is valid UTF-8 on its own). Concatenated, the pieces are

@@ -87,15 +87,19 @@ std::optional<core::sys_time> shipper::oldest_pending() const {
 }
 
 void shipper::insert_locked(const std::string& stream, entry e) {
-  e.key = next_key_++;
-  auto& q = queues_[stream];
+  auto found = queues_.find(stream);
+  auto& q = found != queues_.end() ? found->second : queues_[stream];
+  ++total_;
+  bytes_ += size_of(e);
   // Keep each stream sorted by timestamp (the service rejects unsorted batches); events
   // almost always arrive in order, so this is an append.
+  if (q.empty() || q.back().timestamp_ms <= e.timestamp_ms) {
+    q.push_back(std::move(e));
+    return;
+  }
   const auto pos =
       std::upper_bound(q.begin(), q.end(), e.timestamp_ms,
                        [](std::int64_t ts, const entry& x) { return ts < x.timestamp_ms; });
-  ++total_;
-  bytes_ += size_of(e);
   q.insert(pos, std::move(e));
 }
 
@@ -124,10 +128,10 @@ void shipper::persist_memory_only_locked() {
       auto id = journal_->append(stream, e.timestamp_ms, e.message);
       if (!id) return;  // still refused: stay degraded, try again later
       e.journal_id = *id;
-      --memory_only_;
+      if (memory_only_ > 0) --memory_only_;
     }
   }
-  memory_only_ = 0;
+  // What is left counted is on its way (taken): settle() persists it if it comes back.
   log_->info("The spool directory accepts writes again; " + std::to_string(before) +
                  " events kept in memory meanwhile are on disk now",
              {logging::kv("spool_dir", journal_->directory().string())});
@@ -159,9 +163,8 @@ void shipper::enforce_bounds_locked() {
     queue::iterator oldest;
     const std::string* oldest_stream = nullptr;
     for (auto& [stream, q] : queues_) {
-      const auto it = std::find_if(q.begin(), q.end(), [this](const entry& e) {
-        return e.marker_count == 0 && !in_flight_.contains(e.key);
-      });
+      const auto it =
+          std::find_if(q.begin(), q.end(), [](const entry& e) { return e.marker_count == 0; });
       if (it != q.end() && (oldest_q == nullptr || it->timestamp_ms < oldest->timestamp_ms)) {
         oldest_q = &q;
         oldest = it;
@@ -182,9 +185,8 @@ void shipper::enforce_bounds_locked() {
     auto& q = queues_[stream];
     std::size_t total = count;
     std::int64_t ts = newest;
-    const auto old = std::find_if(q.begin(), q.end(), [this](const entry& e) {
-      return e.marker_count > 0 && !in_flight_.contains(e.key);
-    });
+    const auto old =
+        std::find_if(q.begin(), q.end(), [](const entry& e) { return e.marker_count > 0; });
     if (old != q.end()) {
       total += old->marker_count;
       ts = std::max(ts, old->timestamp_ms);
@@ -251,42 +253,90 @@ std::vector<std::string> shipper::drop_expired_locked(delivery& d) {
   return streams;
 }
 
-// Removes what was sent, by key: enqueue may have inserted or dropped meanwhile.
-void shipper::remove_sent_locked(const std::string& stream, const std::set<std::uint64_t>& keys) {
-  std::vector<std::uint64_t> journal_ids;
-  auto& current = queues_[stream];
-  for (auto it = current.begin(); it != current.end();) {
-    if (!keys.contains(it->key)) {
-      ++it;
-      continue;
+std::optional<taken_batch> shipper::take_locked(const std::string& stream) {
+  const auto found = queues_.find(stream);
+  if (found == queues_.end() || found->second.empty()) return std::nullopt;
+  auto& q = found->second;
+  // One batch holds EMF documents only or none: the header covers the whole batch.
+  const bool emf = q.front().emf;
+  const auto window = q.begin() + static_cast<std::ptrdiff_t>(std::min(q.size(), max_batch_events));
+  const auto kind_end =
+      std::find_if(q.begin(), window, [emf](const entry& e) { return e.emf != emf; });
+  const std::size_t n = next_batch_size(q.begin(), kind_end);
+  taken_batch b;
+  b.stream = stream;
+  b.emf = emf;
+  b.events.reserve(n);
+  b.origins.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    b.bytes += size_of(q[i]);
+    b.origins.push_back({q[i].journal_id, q[i].marker_count});
+    b.events.push_back({q[i].timestamp_ms, std::move(q[i].message)});
+  }
+  q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+  in_flight_events_ += n;
+  in_flight_bytes_ += b.bytes;
+  return b;
+}
+
+void shipper::put_back_locked(taken_batch& b) {
+  auto& q = queues_[b.stream];
+  // In reverse, each before everything queued since (which is no older, almost always).
+  for (std::size_t i = b.events.size(); i-- > 0;) {
+    entry e;
+    e.timestamp_ms = b.events[i].timestamp_ms;
+    e.message = std::move(b.events[i].message);
+    e.journal_id = b.origins[i].journal_id;
+    e.marker_count = b.origins[i].marker_count;
+    e.emf = b.emf;
+    if (q.empty() || e.timestamp_ms <= q.front().timestamp_ms) {
+      q.push_front(std::move(e));
+    } else {
+      const auto pos =
+          std::upper_bound(q.begin(), q.end(), e.timestamp_ms,
+                           [](std::int64_t ts, const entry& x) { return ts < x.timestamp_ms; });
+      q.insert(pos, std::move(e));
     }
-    --total_;
-    bytes_ -= size_of(*it);
-    if (it->journal_id) {
-      journal_ids.push_back(*it->journal_id);
+  }
+}
+
+void shipper::settle_locked(taken_batch& b, const core::result<put_result>& r, delivery& d) {
+  const std::size_t n = b.events.size();
+  in_flight_events_ -= n;
+  in_flight_bytes_ -= b.bytes;
+  const bool rejected_whole = !r && is_definitive_rejection(r.error());
+  if (!r && !rejected_whole) {
+    put_back_locked(b);
+    d.error = r.error();
+    return;
+  }
+  std::vector<std::uint64_t> journal_ids;
+  for (const auto& o : b.origins) {
+    if (o.journal_id) {
+      journal_ids.push_back(*o.journal_id);
     } else if (journal_ != nullptr && memory_only_ > 0) {
       --memory_only_;
     }
-    it = current.erase(it);
   }
+  total_ -= n;
+  bytes_ -= b.bytes;
   forget_locked(journal_ids);
-}
-
-core::result<put_result> shipper::send_locked(std::unique_lock<std::mutex>& lock,
-                                              const std::string& stream,
-                                              const std::vector<log_event>& batch,
-                                              const std::set<std::uint64_t>& keys, bool emf) {
-  in_flight_ = keys;
-  in_flight_events_ = batch.size();
-  in_flight_bytes_ = 0;
-  for (const auto& e : batch) in_flight_bytes_ += event_size(e);
-  lock.unlock();  // never hold the lock across the network
-  auto r = publisher_->publish(stream, batch, emf);
-  lock.lock();
-  in_flight_.clear();
-  in_flight_events_ = 0;
-  in_flight_bytes_ = 0;
-  return r;
+  if (rejected_whole) {
+    log_->error("CloudWatch Logs refused a batch of " + std::to_string(n) +
+                    " events; dropped it: " + r.error().message,
+                {logging::kv("log_stream", b.stream)});
+    d.dropped += n;
+    return;
+  }
+  d.delivered += r->accepted;
+  d.rejected += r->rejected();
+  if (r->rejected() > 0) {
+    log_->error("CloudWatch Logs rejected " + std::to_string(r->rejected()) + " of " +
+                    std::to_string(n) +
+                    " events (too old: " + std::to_string(r->too_old + r->expired) +
+                    ", too new: " + std::to_string(r->too_new) + "); check the host clock",
+                {logging::kv("log_stream", b.stream)});
+  }
 }
 
 // Sends `stream`'s queue batch by batch until it is empty or a batch fails and stays queued
@@ -294,47 +344,37 @@ core::result<put_result> shipper::send_locked(std::unique_lock<std::mutex>& lock
 void shipper::flush_stream_locked(std::unique_lock<std::mutex>& lock, const std::string& stream,
                                   delivery& d) {
   while (!d.error) {
-    auto found = queues_.find(stream);
-    if (found == queues_.end() || found->second.empty()) return;
-    auto& q = found->second;
-    // One batch holds EMF documents only or none: the header covers the whole batch.
-    const bool emf = q.front().emf;
-    const auto window =
-        q.begin() + static_cast<std::ptrdiff_t>(std::min(q.size(), max_batch_events));
-    const auto kind_end =
-        std::find_if(q.begin(), window, [emf](const entry& e) { return e.emf != emf; });
-    const std::size_t n = next_batch_size(q.begin(), kind_end);
-    std::vector<log_event> batch;
-    std::set<std::uint64_t> keys;
-    batch.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      batch.push_back(q[i]);
-      keys.insert(q[i].key);
-    }
-    const auto r = send_locked(lock, stream, batch, keys, emf);
-    const bool rejected_whole = !r && is_definitive_rejection(r.error());
-    if (!r && !rejected_whole) {
-      d.error = r.error();
-      return;
-    }
-    remove_sent_locked(stream, keys);
-    if (rejected_whole) {
-      log_->error("CloudWatch Logs refused a batch of " + std::to_string(n) +
-                      " events; dropped it: " + r.error().message,
-                  {logging::kv("log_stream", stream)});
-      d.dropped += n;
-      continue;
-    }
-    d.delivered += r->accepted;
-    d.rejected += r->rejected();
-    if (r->rejected() > 0) {
-      log_->error("CloudWatch Logs rejected " + std::to_string(r->rejected()) + " of " +
-                      std::to_string(n) +
-                      " events (too old: " + std::to_string(r->too_old + r->expired) +
-                      ", too new: " + std::to_string(r->too_new) + "); check the host clock",
-                  {logging::kv("log_stream", stream)});
-    }
+    auto b = take_locked(stream);
+    if (!b) return;
+    lock.unlock();  // never hold the lock across the network
+    const auto r = publisher_->publish(b->stream, b->events, b->emf);
+    lock.lock();
+    settle_locked(*b, r, d);
   }
+}
+
+std::optional<taken_batch> shipper::take_batch() {
+  const std::lock_guard lock(mutex_);
+  persist_memory_only_locked();
+  delivery ignored;  // expired events are dropped with an ERROR line each time
+  for (const auto& stream : drop_expired_locked(ignored)) {
+    if (auto b = take_locked(stream)) return b;
+  }
+  return std::nullopt;
+}
+
+void shipper::settle(taken_batch batch, const core::result<put_result>& r, delivery& d) {
+  const std::lock_guard lock(mutex_);
+  settle_locked(batch, r, d);
+  if (d.error) persist_memory_only_locked();
+  enforce_bounds_locked();
+  log_drops_locked(false);
+  d.pending = total_;
+}
+
+std::pair<std::size_t, std::uint64_t> shipper::queued() const {
+  const std::lock_guard lock(mutex_);
+  return {total_ - in_flight_events_, bytes_ - in_flight_bytes_};
 }
 
 delivery shipper::flush() {

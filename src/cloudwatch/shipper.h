@@ -11,7 +11,9 @@
 // written to the journal again as soon as it accepts writes.
 //
 // enqueue() may be called from any thread; flush() from one thread at a time. The lock is never
-// held during a network call.
+// held during a network call. Besides flush(), batches can be taken out (take_batch) and
+// settled (settle) by several threads at once, each publishing its own batch: `send` keeps
+// several PutLogEvents calls in flight that way (commands/delivery_pool.h).
 
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +21,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,22 @@ struct delivery {
   std::size_t dropped{0};   // dropped here: over the bound, past the 14-day window, invalid
   std::size_t pending{0};   // still kept for a later attempt
   std::optional<core::error> error;  // why delivery stopped early
+};
+
+// A batch taken out of the queues: on its way to CloudWatch until settle() removes it
+// (delivered, or refused for good) or puts it back at the front of its stream (failed). Its
+// events stay counted in pending() but are outside the bounds, so an event on its way is never
+// dropped. The message strings were moved, not copied, out of the queue.
+struct taken_batch {
+  struct origin {
+    std::optional<std::uint64_t> journal_id;
+    std::size_t marker_count{0};
+  };
+  std::string stream;
+  bool emf{false};
+  std::vector<log_event> events;  // in timestamp order, within the PutLogEvents limits
+  std::vector<origin> origins;    // per event, for settle()
+  std::uint64_t bytes{0};         // as a batch counts them
 };
 
 class shipper {
@@ -56,7 +73,16 @@ class shipper {
   // throttling, permissions being fixed) and keeps the rest for the next call.
   delivery flush();
 
-  std::size_t pending() const;
+  // The next batch (oldest first, of the first stream with events), taken out of the queues;
+  // nullopt when nothing is queued. Events past the 14-day window are dropped first.
+  std::optional<taken_batch> take_batch();
+  // Settles a taken batch with what publishing it gave: delivered or refused for good (removed,
+  // counted in `d`), or failed (put back, in order, before what was queued since; d.error).
+  void settle(taken_batch batch, const core::result<put_result>& r, delivery& d);
+  // Events and bytes queued and not taken (what the next take_batch calls would take).
+  std::pair<std::size_t, std::uint64_t> queued() const;
+
+  std::size_t pending() const;  // queued and taken, not settled
   // What is kept has reached half of a bound: a producer that can wait (a job's output) should.
   bool half_full() const;
   std::uint64_t pending_bytes() const;
@@ -66,7 +92,6 @@ class shipper {
 
  private:
   struct entry : log_event {
-    std::uint64_t key{0};                     // unique in this process
     std::optional<std::uint64_t> journal_id;  // set once it is on disk
     std::size_t marker_count{0};              // > 0: a "N events dropped" marker
     bool emf{false};                          // sent with the EMF header
@@ -83,12 +108,9 @@ class shipper {
   std::vector<std::string> drop_expired_locked(delivery& d);
   void flush_stream_locked(std::unique_lock<std::mutex>& lock, const std::string& stream,
                            delivery& d);
-  // Sends one batch with the lock released; the batch is in flight meanwhile.
-  core::result<put_result> send_locked(std::unique_lock<std::mutex>& lock,
-                                       const std::string& stream,
-                                       const std::vector<log_event>& batch,
-                                       const std::set<std::uint64_t>& keys, bool emf);
-  void remove_sent_locked(const std::string& stream, const std::set<std::uint64_t>& keys);
+  std::optional<taken_batch> take_locked(const std::string& stream);
+  void settle_locked(taken_batch& batch, const core::result<put_result>& r, delivery& d);
+  void put_back_locked(taken_batch& batch);
   static std::uint64_t size_of(const entry& e);
 
   publisher* publisher_;
@@ -101,12 +123,10 @@ class shipper {
   std::map<std::string, queue, std::less<>> queues_;
   std::size_t total_{0};
   std::uint64_t bytes_{0};
-  // The batch being sent (lock released): the bounds hold for the rest of the queue, so an event
-  // that is about to be delivered is never dropped, nor a marker already on its way absorbed.
-  std::set<std::uint64_t> in_flight_;
+  // The batches taken out (on their way, lock released): the bounds hold for the queues only, so
+  // an event that is about to be delivered is never dropped, nor a marker on its way absorbed.
   std::size_t in_flight_events_{0};
   std::uint64_t in_flight_bytes_{0};
-  std::uint64_t next_key_{1};
   std::size_t memory_only_{0};  // entries the journal refused; > 0 means degraded
   // Drops not logged yet: one ERROR per stream at most every minute, not one per event.
   std::map<std::string, std::size_t, std::less<>> unlogged_drops_;

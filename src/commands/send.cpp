@@ -4,6 +4,7 @@
 #include <atomic>
 #include <filesystem>
 
+#include "commands/delivery_pool.h"
 #include "commands/startup.h"
 #include "commands/stream_names.h"
 #include "daemon/assembly.h"
@@ -29,11 +30,11 @@ class batch_counting_transport final : public http::transport {
     }
     return response;
   }
-  std::uint64_t batches() const { return batches_; }
+  std::uint64_t batches() const { return batches_.load(); }
 
  private:
   http::transport* inner_;
-  std::uint64_t batches_{0};
+  std::atomic<std::uint64_t> batches_{0};  // counted by every delivery thread
 };
 
 // With CWP_SPOOL_DIR, what cannot be delivered now is kept in its `send` subdirectory (apart
@@ -69,7 +70,8 @@ bool send_lines(const send_request& request, sender& out, send_stats& stats,
     if (*got == io::line_source::status::end) break;
     if (*got == io::line_source::status::piece) {
       last_input = clock.monotonic();
-      out.add(piece);
+      out.add(std::move(piece));
+      piece.text.clear();  // moved from: the next read fills it again
     }
     out.flush_if_due(last_input);
     if (request.progress && clock.monotonic() >= next_progress) {
@@ -133,7 +135,12 @@ exit_code run_send(const config::settings& s, daemon::platform& p, const send_re
 
   send_stats stats;
   stats.restored = published.shipper.restored();
-  sender out(published.shipper, *p.clock, log, std::move(*names), stats, s.max_event_bytes);
+  // More than one call in flight: a pool of delivery threads (CWP_SEND_CONCURRENCY).
+  std::optional<delivery_pool> pool;
+  if (s.send_concurrency > 1)
+    pool.emplace(published.shipper, published.publisher, s.send_concurrency);
+  sender out(published.shipper, *p.clock, log, std::move(*names), stats, s.max_event_bytes,
+             pool ? &*pool : nullptr);
   const auto started = p.clock->monotonic();
   bool read_ok = true;
   if (request.message) {

@@ -63,7 +63,22 @@ std::string progress_line(const send_stats& stats) {
          rate(stats.lines, stats.elapsed) + " lines/s";
 }
 
-void sender::add(const io::line_piece& input) {
+const std::string* sender::stream_at(core::sys_time t) {
+  constexpr std::int64_t day_ms = 86'400'000;
+  const std::int64_t ms = core::to_epoch_millis(t);
+  const std::int64_t day = ms >= 0 ? ms / day_ms : (ms - day_ms + 1) / day_ms;
+  if (day == stream_day_) return &stream_name_;
+  auto stream = stream_.render(t);
+  if (!stream) {  // checked before reading; only a {date} change could get here
+    log_->error("CWP_SEND_STREAM: " + stream.error().message);
+    return nullptr;
+  }
+  stream_name_ = std::move(*stream);
+  stream_day_ = day;
+  return &stream_name_;
+}
+
+void sender::add(io::line_piece&& input) {
   const bool first = !in_line_;
   in_line_ = !input.final;
   if (first) {
@@ -75,28 +90,52 @@ void sender::add(const io::line_piece& input) {
     if (first && input.final) ++stats_->empty;
     return;
   }
-  auto stream = stream_.render(line_started_);
-  if (!stream) {  // checked before reading; only a {date} change could get here
-    log_->error("CWP_SEND_STREAM: " + stream.error().message);
+  const std::string* stream = stream_at(line_started_);
+  if (stream == nullptr) return;
+  std::string text = std::move(input.text);
+  if (!cloudwatch::is_valid_utf8(text)) text = cloudwatch::make_valid_utf8(text);
+  if (text.size() <= max_message_bytes_) {
+    ++line_events_;
+    if (input.final && line_events_ > 1) ++stats_->split_lines;
+    queue_event(*stream, std::move(text));
     return;
   }
-  const auto pieces =
-      cloudwatch::split_message(cloudwatch::make_valid_utf8(input.text), max_message_bytes_);
+  auto pieces = cloudwatch::split_message(text, max_message_bytes_);
   line_events_ += pieces.size();
   if (input.final && line_events_ > 1) ++stats_->split_lines;
-  for (const auto& piece : pieces) {
-    const std::size_t size = piece.size() + cloudwatch::per_event_overhead_bytes;
-    if (queued_events_ + 1 > cloudwatch::max_batch_events ||
-        queued_bytes_ + size > cloudwatch::max_batch_bytes) {
-      flush(false);
-    }
-    if (queued_events_ == 0) first_queued_ = clock_->monotonic();
-    shipper_->enqueue(*stream, {core::to_epoch_millis(line_started_), piece});
-    ++queued_events_;
-    queued_bytes_ += size;
-    ++stats_->events;
-    stats_->bytes += piece.size();
+  for (auto& piece : pieces) queue_event(*stream, std::move(piece));
+}
+
+void sender::queue_event(const std::string& stream, std::string message) {
+  const std::size_t size = message.size() + cloudwatch::per_event_overhead_bytes;
+  if (queued_events_ + 1 > cloudwatch::max_batch_events ||
+      queued_bytes_ + size > cloudwatch::max_batch_bytes) {
+    dispatch();
   }
+  if (queued_events_ == 0) first_queued_ = clock_->monotonic();
+  stats_->bytes += message.size();
+  shipper_->enqueue(stream, {core::to_epoch_millis(line_started_), std::move(message)});
+  ++queued_events_;
+  queued_bytes_ += size;
+  ++stats_->events;
+}
+
+void sender::dispatch() {
+  if (pool_ == nullptr) {
+    flush(false);
+    return;
+  }
+  collect(false);
+  if (clock_->monotonic() < retry_at_) return;  // failing: keep reading, within the bounds
+  while (auto batch = shipper_->take_batch()) pool_->submit(std::move(*batch));
+  queued_events_ = 0;
+  queued_bytes_ = 0;
+}
+
+void sender::collect(bool final) {
+  auto o = pool_->collect();
+  if (o.delivered == 0 && !o.error) return;
+  record(o.delivered, o.error, o.pending, final);
 }
 
 void sender::flush_if_due(steady_clock::time_point last_input) {
@@ -117,23 +156,43 @@ std::chrono::milliseconds sender::wait_budget(steady_clock::time_point last_inpu
 }
 
 void sender::flush(bool final) {
+  if (pool_ != nullptr) {
+    // What is on its way settles first: a batch that failed is back in the queue, and the last
+    // attempt (final) gives it one more try like every other event.
+    pool_->wait_idle();
+    collect(final);
+  }
   if (!final && clock_->monotonic() < retry_at_) return;
+  if (pool_ != nullptr) {
+    while (auto batch = shipper_->take_batch()) pool_->submit(std::move(*batch));
+    pool_->wait_idle();
+    const auto o = pool_->collect();
+    record(o.delivered, o.error, shipper_->pending(), final);
+    return;
+  }
   const auto d = shipper_->flush();
-  stats_->delivered += d.delivered;
-  if (d.error) {
-    last_error_ = d.error;
+  record(d.delivered, d.error, d.pending, final);
+}
+
+void sender::record(std::size_t delivered, const std::optional<core::error>& error,
+                    std::size_t pending, bool final) {
+  stats_->delivered += delivered;
+  if (error) {
+    last_error_ = error;
     if (!final) {
-      log_->warn("Could not deliver to CloudWatch Logs; keeping " + std::to_string(d.pending) +
-                     " events and retrying in " + std::to_string(retry_delay_.count()) + " s",
-                 {logging::kv("error", d.error->message),
-                  logging::kv("error_code", d.error->remote_code)});
+      log_->warn(
+          "Could not deliver to CloudWatch Logs; keeping " + std::to_string(pending) +
+              " events and retrying in " + std::to_string(retry_delay_.count()) + " s",
+          {logging::kv("error", error->message), logging::kv("error_code", error->remote_code)});
     }
     retry_at_ = clock_->monotonic() + retry_delay_;
     retry_delay_ = std::min(retry_delay_ * 2, std::chrono::seconds{send_max_retry});
     return;
   }
-  queued_events_ = 0;
-  queued_bytes_ = 0;
+  if (shipper_->queued().first == 0) {
+    queued_events_ = 0;
+    queued_bytes_ = 0;
+  }
   retry_at_ = {};
   retry_delay_ = send_first_retry;
 }

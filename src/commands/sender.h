@@ -4,6 +4,12 @@
 // send_idle_flush, or when its oldest line has waited send_max_delay; a failed delivery is
 // retried after send_first_retry, doubling up to send_max_retry, while input keeps being read.
 // Counts what it did in a send_stats (the summary line). Not thread-safe.
+//
+// Without a delivery_pool a full batch is delivered before the next line is read, one call at a
+// time. With one (CWP_SEND_CONCURRENCY > 1) a full batch is handed to the pool and reading goes
+// on while up to `concurrency` calls are in flight; a flush (quiet input, oldest line waited,
+// end of input) hands over everything queued and waits for it to settle. Either way a failed
+// batch stays kept and is retried after send_first_retry, doubling up to send_max_retry.
 
 #include <chrono>
 #include <cstddef>
@@ -15,6 +21,7 @@
 #include "cloudwatch/batch.h"
 #include "cloudwatch/names.h"
 #include "cloudwatch/shipper.h"
+#include "commands/delivery_pool.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "io/line_source.h"
@@ -60,9 +67,12 @@ std::string progress_line(const send_stats& stats);
 class sender {
  public:
   // `max_event_bytes`: the largest event made (message + 26 bytes, CWP_MAX_EVENT_BYTES).
+  // `pool`: null delivers one batch at a time on the caller's thread.
   sender(cloudwatch::shipper& shipper, const core::clock& clock, const logging::logger& log,
-         cloudwatch::stream_names stream, send_stats& stats, std::size_t max_event_bytes)
+         cloudwatch::stream_names stream, send_stats& stats, std::size_t max_event_bytes,
+         delivery_pool* pool = nullptr)
       : shipper_(&shipper),
+        pool_(pool),
         clock_(&clock),
         log_(&log),
         stream_(std::move(stream)),
@@ -74,7 +84,9 @@ class sender {
   // One input line or message, or a piece of a long line: valid UTF-8, split when larger than
   // one event, timestamped (and its stream chosen) when its line began. Counts the lines. Empty
   // lines are skipped (CloudWatch Logs rejects empty messages).
-  void add(const io::line_piece& input);
+  // The piece's text is moved, not copied, into the event.
+  void add(io::line_piece&& input);
+  void add(const io::line_piece& input) { add(io::line_piece(input)); }
   // A batch is due when the input went quiet or the oldest queued line has waited too long.
   void flush_if_due(std::chrono::steady_clock::time_point last_input);
   // How long the reader may wait for input before a flush could be due.
@@ -85,7 +97,21 @@ class sender {
   const std::optional<core::error>& last_error() const { return last_error_; }
 
  private:
+  // One event of the current line: a full batch goes out before it is queued.
+  void queue_event(const std::string& stream, std::string message);
+  // A full batch is queued: delivered now, or handed to the pool (not while a retry waits).
+  void dispatch();
+  // Takes in what the pool settled since the last call.
+  void collect(bool final);
+  // Counts a delivery attempt's outcome; a failure schedules the retry.
+  void record(std::size_t delivered, const std::optional<core::error>& error, std::size_t pending,
+              bool final);
+  // The stream of an event at `t`: rendered once per UTC day ({date} is the only part that
+  // changes), not once per line.
+  const std::string* stream_at(core::sys_time t);
+
   cloudwatch::shipper* shipper_;
+  delivery_pool* pool_;
   const core::clock* clock_;
   const logging::logger* log_;
   cloudwatch::stream_names stream_;
@@ -99,7 +125,9 @@ class sender {
   std::optional<core::error> last_error_;
   bool in_line_{false};  // the last piece added did not end its line
   core::sys_time line_started_{};
-  std::size_t line_events_{0};  // events made of the current line so far
+  std::size_t line_events_{0};   // events made of the current line so far
+  std::int64_t stream_day_{-1};  // the UTC day `stream_name_` was rendered for
+  std::string stream_name_;
 };
 
 }  // namespace cwp::commands

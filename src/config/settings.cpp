@@ -74,6 +74,9 @@ const std::vector<setting_info> table = {
      "Output published per run of a job (more is counted, not published), e.g. 64MiB"},
     {setting::stop_grace, "--stop-grace", "CWP_STOP_GRACE", "10s",
      "On SIGTERM, how long running jobs get to end after their SIGTERM before SIGKILL"},
+    {setting::send_concurrency, "--send-concurrency", "CWP_SEND_CONCURRENCY", "4",
+     "PutLogEvents calls `send` keeps in flight at once, 1 to 16 (1: one batch at a time, in "
+     "order)"},
 };
 
 // Levenshtein distance, for "did you mean" on unknown settings.
@@ -306,8 +309,19 @@ core::result<void> parse_jobs(const inputs& in, settings& out) {
   return {};
 }
 
-// The largest event, then the spool's bounds, which must hold one such event.
+// The largest event, then the spool's bounds, which must hold one such event; `send`'s
+// concurrency.
 core::result<void> parse_spool(const inputs& in, settings& out) {
+  const auto concurrency = in.pick(setting::send_concurrency);
+  const auto& n = concurrency.value;
+  if (n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(n) < 1 || std::stoul(n) > max_send_concurrency) {
+    return tl::unexpected(invalid(concurrency.source + ": '" + n +
+                                  "' is not a number of concurrent calls between 1 and " +
+                                  std::to_string(max_send_concurrency)));
+  }
+  out.send_concurrency = std::stoul(n);
+
   if (const auto dir = in.pick(setting::spool_dir); dir.given()) {
     if (dir.value.empty() || dir.value.front() != '/') {
       return tl::unexpected(invalid(dir.source + ": '" + dir.value + "' must be an absolute path"));

@@ -51,6 +51,7 @@ enum class setting {
   job_stream,
   job_max_output,
   stop_grace,
+  send_concurrency,
 };
 
 struct setting_info {
@@ -109,6 +110,8 @@ struct settings {
   std::uint64_t job_max_output{16ULL << 20U};
   // CWP_STOP_GRACE: on SIGTERM, how long running jobs get to end after their SIGTERM.
   std::chrono::milliseconds stop_grace{std::chrono::seconds{10}};
+  // CWP_SEND_CONCURRENCY: PutLogEvents calls `send` keeps in flight at once (1 to 16).
+  std::size_t send_concurrency{4};
 };
 
 // "32MiB", "512k", "1048576": a byte count with an optional binary suffix (k/K/KiB, M/MiB,
@@ -118,6 +121,8 @@ core::result<std::uint64_t> parse_byte_size(std::string_view text);
 // The smallest CWP_MAX_EVENT_BYTES accepted (the largest is the service's,
 // cloudwatch::max_event_bytes).
 inline constexpr std::size_t min_max_event_bytes = 1024;
+// The most PutLogEvents calls `send` keeps in flight (CWP_SEND_CONCURRENCY).
+inline constexpr std::size_t max_send_concurrency = 16;
 
 // Whether every name the stream template `which` (setting::log_stream or setting::send_stream)
 // renders with `values` is a valid log stream name. The error (errc::invalid_argument) starts

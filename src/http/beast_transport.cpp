@@ -39,6 +39,8 @@ using wire_request = wire::request<wire::span_body<const char>>;
 // Response headers of AWS APIs are a few hundred bytes; Beast's default 8 KiB is too tight for
 // long x-amzn-ErrorMessage values behind some proxies.
 constexpr std::uint32_t max_response_header_bytes = 64 * 1024;
+// Idle connections kept per origin: one per concurrent send (CWP_SEND_CONCURRENCY is at most 16).
+constexpr std::size_t max_idle_per_origin = 16;
 // Debian's system bundle is about 200 KiB.
 constexpr std::size_t max_ca_bundle_bytes = std::size_t{16} * 1024 * 1024;
 
@@ -225,7 +227,8 @@ struct beast_transport::impl {
   std::chrono::milliseconds max_idle{};
 
   std::mutex pool_mutex;
-  std::map<std::string, std::unique_ptr<connection>> idle;  // guarded by pool_mutex
+  // Idle connections per origin, the most recently used last; guarded by pool_mutex.
+  std::map<std::string, std::vector<std::unique_ptr<connection>>> idle;
 
   std::unique_ptr<connection> take_idle(const std::string& key);
   void keep_idle(const std::string& key, std::unique_ptr<connection> c);
@@ -246,9 +249,9 @@ std::unique_ptr<connection> beast_transport::impl::take_idle(const std::string& 
   {
     const std::lock_guard lock(pool_mutex);
     const auto it = idle.find(key);
-    if (it == idle.end()) return nullptr;
-    c = std::move(it->second);
-    idle.erase(it);
+    if (it == idle.end() || it->second.empty()) return nullptr;
+    c = std::move(it->second.back());
+    it->second.pop_back();
   }
   if (steady::now() - c->idle_since >= max_idle) return nullptr;
   return c;
@@ -256,10 +259,16 @@ std::unique_ptr<connection> beast_transport::impl::take_idle(const std::string& 
 
 void beast_transport::impl::keep_idle(const std::string& key, std::unique_ptr<connection> c) {
   c->idle_since = steady::now();
-  // Another thread may have parked a connection to the same origin meanwhile: keep the newer
-  // one and close the other outside the lock.
+  // Several sends at once (send's concurrent batches) each park their connection; past the
+  // bound the least recently used one is closed, outside the lock.
+  std::unique_ptr<connection> closed;
   const std::lock_guard lock(pool_mutex);
-  std::swap(idle[key], c);
+  auto& parked = idle[key];
+  if (parked.size() >= max_idle_per_origin) {
+    closed = std::move(parked.front());
+    parked.erase(parked.begin());
+  }
+  parked.push_back(std::move(c));
 }
 
 core::result<std::unique_ptr<connection>> beast_transport::impl::open(const route& r,

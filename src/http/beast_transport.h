@@ -1,7 +1,8 @@
 #pragma once
 // The production transport: HTTP/1.1 on Boost.Beast and Asio, TLS on OpenSSL. Peer and host name
-// verification are always on. Keeps one idle connection per origin for reuse and goes through
-// the environment's forward proxies. Boost stays out of this header: only the .cpp includes it.
+// verification are always on. Keeps idle connections per origin (one per concurrent request) for
+// reuse and goes through the environment's forward proxies. Boost stays out of this header: only
+// the .cpp includes it.
 
 #include <chrono>
 #include <cstddef>

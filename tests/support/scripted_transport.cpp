@@ -15,6 +15,7 @@ scripted_transport& scripted_transport::fail(core::errc code, std::string messag
 
 core::result<http::response> scripted_transport::round_trip(const http::request& req,
                                                             const http::send_options& /*options*/) {
+  const std::lock_guard lock(mutex_);
   requests_.push_back(req);
   if (script_.empty()) {
     if (fallback_) return fallback_(req);

@@ -1,9 +1,11 @@
 #pragma once
 // A transport that replays a script of responses and failures in order and records every
-// request it was given, so tests assert on signed headers and bodies.
+// request it was given, so tests assert on signed headers and bodies. Safe to send through from
+// several threads at once (send's delivery threads); read requests() once they are done.
 
 #include <deque>
 #include <functional>
+#include <mutex>
 #include <vector>
 
 #include "http/transport.h"
@@ -30,6 +32,7 @@ class scripted_transport final : public http::transport {
   core::result<http::response> round_trip(const http::request& req,
                                           const http::send_options& options) override;
 
+  std::mutex mutex_;  // guards what follows during round_trip
   std::deque<step> script_;
   std::vector<http::request> requests_;
   std::function<step(const http::request&)> fallback_;

@@ -2,13 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <deque>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "cloudwatch/batch.h"
 #include "core/time_format.h"
 #include "support/scripted_platform.h"
+#include "support/temp_dir.h"
 
 namespace cwp::commands {
 namespace {
@@ -84,10 +88,13 @@ class Send : public ::testing::Test, protected testing::scripted_platform {
   }
 
   exit_code run(std::optional<std::string> message = std::nullopt, testing::variables extra = {}) {
+    // One call at a time unless a test asks for more: these tests pin the order of requests
+    // (the concurrent tests below compare what was delivered, whatever the order).
     testing::variables vars = {{"AWS_ACCESS_KEY_ID", "AKIDSEND"},
                                {"AWS_SECRET_ACCESS_KEY", "s3cr3t/send"},
                                {"AWS_ENDPOINT_URL", "http://127.0.0.1:9"},
                                {"AWS_MAX_ATTEMPTS", "2"},
+                               {"CWP_SEND_CONCURRENCY", "1"},
                                {"HOSTNAME", "node-7"}};
     vars.merge(extra);
     set_environment(std::move(vars));
@@ -107,9 +114,37 @@ class Send : public ::testing::Test, protected testing::scripted_platform {
     return out;
   }
 
+  // The messages of the PutLogEvents calls that succeeded (`failed`: indexes among all requests
+  // that were answered with a failure), in the order sent; each batch sorted by timestamp.
+  std::vector<std::string> delivered_messages(const std::set<std::size_t>& failed = {}) const {
+    std::vector<std::string> out;
+    const auto& all = transport.requests();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (failed.contains(i) ||
+          all[i].find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") {
+        continue;
+      }
+      const auto events = json::parse(all[i].body)["logEvents"];
+      for (std::size_t k = 0; k < events.size(); ++k) {
+        if (k > 0) {
+          EXPECT_LE(events[k - 1]["timestamp"], events[k]["timestamp"]);
+        }
+        out.push_back(events[k]["message"].get<std::string>());
+      }
+    }
+    return out;
+  }
+
   scripted_lines lines{clock, transport};
   std::ostringstream status;
 };
+
+// `count` distinct lines, "line 0" ... in the order read.
+std::vector<std::string> numbered(std::size_t count) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < count; ++i) out.push_back("line " + std::to_string(i));
+  return out;
+}
 
 TEST_F(Send, AnArgumentIsOneEventOnTheSendStreamAndASummary) {
   EXPECT_EQ(run("hello world"), exit_code::ok);
@@ -296,6 +331,109 @@ TEST_F(Send, RejectedCredentialsAreExitThree) {
         R"({"message":"The security token included in the request is invalid."})"};
   });
   EXPECT_EQ(run("x"), exit_code::credentials_rejected);
+}
+
+TEST_F(Send, SeveralBatchesInFlightDeliverEveryLineExactlyOnce) {
+  const auto input = numbered(45'000);
+  for (const auto& l : input) lines.line(l);
+  EXPECT_EQ(run(std::nullopt, {{"CWP_SEND_CONCURRENCY", "4"}}), exit_code::ok);
+  auto got = delivered_messages();
+  EXPECT_EQ(batches().size(), 5U);  // full batches of 10,000, then the rest
+  std::sort(got.begin(), got.end());
+  auto expected = input;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(got, expected);
+  EXPECT_NE(status.str().find("45000 lines, 45000 events, 5 batches"), std::string::npos)
+      << status.str();
+  EXPECT_NE(status.str().find("; 45000 delivered"), std::string::npos) << status.str();
+}
+
+TEST_F(Send, ABatchThatFailsAmongConcurrentOnesIsKeptAndRetriedNeverDropped) {
+  // The second PutLogEvents call fails (one attempt: no retry inside the call) while the others
+  // succeed; its events go back to the queue and out again with the last attempt.
+  std::atomic<int> puts{0};
+  std::set<std::size_t> failed;
+  std::atomic<std::size_t> request_index{0};
+  std::mutex failed_mutex;
+  transport.otherwise([&](const http::request& r) -> core::result<http::response> {
+    const std::size_t index = request_index++;
+    if (r.find_header("X-Amz-Target") == "Logs_20140328.PutLogEvents" && ++puts == 2) {
+      const std::lock_guard lock(failed_mutex);
+      failed.insert(index);
+      return http::response{500, {{"x-amzn-ErrorType", "ServiceUnavailableException"}}, "{}"};
+    }
+    return http::response{200, {}, "{}"};
+  });
+  const auto input = numbered(35'000);
+  for (const auto& l : input) lines.line(l);
+  EXPECT_EQ(run(std::nullopt, {{"CWP_SEND_CONCURRENCY", "3"}, {"AWS_MAX_ATTEMPTS", "1"}}),
+            exit_code::ok);
+  auto got = delivered_messages(failed);
+  ASSERT_EQ(failed.size(), 1U);
+  std::sort(got.begin(), got.end());
+  auto expected = input;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(got, expected) << "every line delivered once, the failed batch's too";
+  EXPECT_NE(status.str().find("35000 lines, 35000 events, 4 batches"), std::string::npos)
+      << status.str();  // four calls succeeded, the failed one is not counted
+  EXPECT_NE(status.str().find("; 35000 delivered"), std::string::npos) << status.str();
+}
+
+TEST_F(Send, WithConcurrencyWhatCannotBeDeliveredIsSpooledAndGoesOutFirstNextTime) {
+  const testing::temp_dir spool;
+  transport.otherwise([](const http::request&) -> core::result<http::response> {
+    return core::fail(core::errc::network, "connection refused");
+  });
+  // Long lines, so that a few thousand (each written to the spool) fill several batches.
+  const std::string filler(1500, 'f');
+  for (const auto& l : numbered(2'000)) lines.line(l + " " + filler, 1ms);
+  const testing::variables with_spool = {{"CWP_SEND_CONCURRENCY", "4"},
+                                         {"AWS_MAX_ATTEMPTS", "1"},
+                                         {"CWP_SPOOL_DIR", spool.path().string()}};
+  EXPECT_EQ(run(std::nullopt, with_spool), exit_code::failed);
+  EXPECT_NE(status.str().find("0 delivered, 2000 not delivered (kept in the spool)"),
+            std::string::npos)
+      << status.str();
+
+  // The next send (endpoint back) delivers the kept events before its own, in timestamp order.
+  transport.otherwise([](const http::request&) -> core::result<http::response> {
+    return http::response{200, {}, "{}"};
+  });
+  const std::size_t before = transport.requests().size();
+  status.str("");
+  lines.line("new line", 1ms);
+  EXPECT_EQ(run(std::nullopt, with_spool), exit_code::ok);
+  EXPECT_NE(status.str().find("; 2001 delivered (incl. 2000 kept by an earlier send)"),
+            std::string::npos)
+      << status.str();
+  // Each kept event went out once with the time its line was read (line i at start + i + 1 ms),
+  // the new line after them all.
+  std::map<std::string, std::int64_t> stamps;
+  for (std::size_t i = before; i < transport.requests().size(); ++i) {
+    const auto& r = transport.requests()[i];
+    if (r.find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") continue;
+    const auto body = json::parse(r.body);
+    for (const auto& e : body["logEvents"]) {
+      const auto message = e["message"].get<std::string>();
+      EXPECT_TRUE(stamps.emplace(message.substr(0, message.find(' ', 5)), e["timestamp"]).second)
+          << message;
+    }
+  }
+  ASSERT_EQ(stamps.size(), 2'001U);
+  const std::int64_t start_ms = 1'767'268'800'000LL;
+  EXPECT_EQ(stamps["line 0"], start_ms + 1);
+  EXPECT_EQ(stamps["line 1999"], start_ms + 2'000);
+  EXPECT_EQ(stamps["new line"], start_ms + 2'001);
+}
+
+TEST_F(Send, AConcurrencyOutsideOneToSixteenIsRejected) {
+  for (const std::string bad : {"0", "17", "four", "-1"}) {
+    set_environment({{"CWP_SEND_CONCURRENCY", bad}});
+    const auto s = config::resolve({}, env());
+    ASSERT_FALSE(s) << bad;
+    EXPECT_NE(s.error().message.find("CWP_SEND_CONCURRENCY: '" + bad + "'"), std::string::npos)
+        << s.error().message;
+  }
 }
 
 }  // namespace
