@@ -112,6 +112,25 @@ TEST_F(ServiceClient, RetriesThrottlingWithJitteredBackoffThenSucceeds) {
   EXPECT_EQ(quota->available(), retry_quota::capacity - retry_quota::retry_cost);
 }
 
+TEST_F(ServiceClient, EveryAttemptCarriesTheSameBodyAndOneSetOfSigningHeaders) {
+  transport.respond(503, "busy").respond(200, "{}");
+  const auto req = put_request();
+  ASSERT_TRUE(make(static_creds).call("PutLogEvents", req));
+  ASSERT_EQ(transport.requests().size(), 2U);
+  for (const auto& sent : transport.requests()) {
+    EXPECT_EQ(sent.body, req.body);
+    std::size_t authorizations = 0;
+    std::size_t dates = 0;
+    for (const auto& h : sent.headers) {
+      authorizations += http::iequals(h.name, "Authorization") ? 1U : 0U;
+      dates += http::iequals(h.name, "X-Amz-Date") ? 1U : 0U;
+    }
+    EXPECT_EQ(authorizations, 1U);
+    EXPECT_EQ(dates, 1U);
+    EXPECT_EQ(sent.headers.size(), transport.requests()[0].headers.size());
+  }
+}
+
 TEST_F(ServiceClient, GivesUpAfterMaxAttemptsAndSaysSo) {
   transport.respond(503, "<html>unavailable</html>")
       .fail(core::errc::network, "connection reset")

@@ -277,6 +277,23 @@ TEST(SigV4Sign, SignsGetVanillaWithTheDocumentedSignature) {
                 std::string(vanilla_signature));
 }
 
+TEST(SigV4Sign, APayloadHashTheCallerComputedIsUsedInsteadOfHashingAgain) {
+  http::request hashed = vanilla_request();
+  hashed.body = "{\"logEvents\":[]}";
+  http::request given = hashed;
+  options opts;
+  const std::string hash = payload_hash(given.body);
+  opts.body_hash = hash;
+  EXPECT_EQ(sign(given, long_term_credentials(), test_scope, test_time, opts).signature,
+            sign(hashed, long_term_credentials(), test_scope, test_time).signature);
+  // The given hash is what gets signed: the body is not hashed a second time.
+  http::request other = hashed;
+  const std::string other_hash = payload_hash("something else");
+  opts.body_hash = other_hash;
+  const auto parts = sign(other, long_term_credentials(), test_scope, test_time, opts);
+  EXPECT_TRUE(parts.canonical_request.ends_with(other_hash));
+}
+
 TEST(SigV4Sign, AddsHostFromTheTargetWhenMissing) {
   http::request req = vanilla_request();
   req.headers.clear();

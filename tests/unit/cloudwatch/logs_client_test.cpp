@@ -29,6 +29,25 @@ TEST(LogsRequests, ReplacesInvalidUtf8InsteadOfFailing) {
   EXPECT_EQ(j["logEvents"][0]["message"], "x\xEF\xBF\xBD");
 }
 
+TEST(LogsRequests, ThePutLogEventsBodyIsByteForByteWhatTheJsonLibraryWrites) {
+  // Written directly for speed; the reference is nlohmann::json's compact dump.
+  std::string controls;
+  for (char c = 1; c < 0x20; ++c) controls.push_back(c);
+  const std::vector<log_event> events{{0, "plain"},
+                                      {-5, "quote \" backslash \\ slash / tab \t"},
+                                      {1'767'268'800'123, controls + "\x7f"},
+                                      {2, "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"},
+                                      {3, std::string("nul\0inside", 10)},
+                                      {4, "bad \xC3 \xFF\xFE end"}};
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& e : events)
+    list.push_back({{"timestamp", e.timestamp_ms}, {"message", e.message}});
+  const nlohmann::ordered_json doc{
+      {"logGroupName", "/g \"x\""}, {"logStreamName", "s\n"}, {"logEvents", list}};
+  EXPECT_EQ(put_log_events_body("/g \"x\"", "s\n", events),
+            doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
 TEST(LogsRequests, BuildsCreateBodies) {
   EXPECT_EQ(create_log_group_body("/g"), R"({"logGroupName":"/g"})");
   EXPECT_EQ(create_log_stream_body("/g", "s"), R"({"logGroupName":"/g","logStreamName":"s"})");
