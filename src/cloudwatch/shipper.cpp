@@ -372,6 +372,14 @@ void shipper::settle(taken_batch batch, const core::result<put_result>& r, deliv
   d.pending = total_;
 }
 
+std::optional<std::int64_t> shipper::next_timestamp() const {
+  const std::lock_guard lock(mutex_);
+  for (const auto& [stream, q] : queues_) {
+    if (!q.empty()) return q.front().timestamp_ms;
+  }
+  return std::nullopt;
+}
+
 std::pair<std::size_t, std::uint64_t> shipper::queued() const {
   const std::lock_guard lock(mutex_);
   return {total_ - in_flight_events_, bytes_ - in_flight_bytes_};

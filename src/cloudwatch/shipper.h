@@ -79,6 +79,8 @@ class shipper {
   // Settles a taken batch with what publishing it gave: delivered or refused for good (removed,
   // counted in `d`), or failed (put back, in order, before what was queued since; d.error).
   void settle(taken_batch batch, const core::result<put_result>& r, delivery& d);
+  // The timestamp of the first event the next take_batch would take (nullopt: none queued).
+  std::optional<std::int64_t> next_timestamp() const;
   // Events and bytes queued and not taken (what the next take_batch calls would take).
   std::pair<std::size_t, std::uint64_t> queued() const;
 

@@ -95,12 +95,14 @@ void sender::add(io::line_piece&& input) {
   std::string text = std::move(input.text);
   if (!cloudwatch::is_valid_utf8(text)) text = cloudwatch::make_valid_utf8(text);
   if (text.size() <= max_message_bytes_) {
+    if (!first) split_line_ms_ = core::to_epoch_millis(line_started_);  // a later piece
     ++line_events_;
     if (input.final && line_events_ > 1) ++stats_->split_lines;
     queue_event(*stream, std::move(text));
     return;
   }
   auto pieces = cloudwatch::split_message(text, max_message_bytes_);
+  split_line_ms_ = core::to_epoch_millis(line_started_);
   line_events_ += pieces.size();
   if (input.final && line_events_ > 1) ++stats_->split_lines;
   for (auto& piece : pieces) queue_event(*stream, std::move(piece));
@@ -127,9 +129,25 @@ void sender::dispatch() {
   }
   collect(false);
   if (clock_->monotonic() < retry_at_) return;  // failing: keep reading, within the bounds
-  while (auto batch = shipper_->take_batch()) pool_->submit(std::move(*batch));
+  if (!hand_over(false)) return;
   queued_events_ = 0;
   queued_bytes_ = 0;
+}
+
+bool sender::hand_over(bool final) {
+  for (;;) {
+    const auto next = shipper_->next_timestamp();
+    if (!next) return true;
+    if (next == last_handed_ms_ && next == split_line_ms_) {
+      pool_->wait_idle();
+      collect(final);
+      if (!final && clock_->monotonic() < retry_at_) return false;
+    }
+    auto batch = shipper_->take_batch();
+    if (!batch) return true;
+    last_handed_ms_ = batch->events.back().timestamp_ms;
+    pool_->submit(std::move(*batch));
+  }
 }
 
 void sender::collect(bool final) {
@@ -164,7 +182,7 @@ void sender::flush(bool final) {
   }
   if (!final && clock_->monotonic() < retry_at_) return;
   if (pool_ != nullptr) {
-    while (auto batch = shipper_->take_batch()) pool_->submit(std::move(*batch));
+    hand_over(final);
     pool_->wait_idle();
     const auto o = pool_->collect();
     record(o.delivered, o.error, shipper_->pending(), final);

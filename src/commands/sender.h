@@ -101,6 +101,11 @@ class sender {
   void queue_event(const std::string& stream, std::string message);
   // A full batch is queued: delivered now, or handed to the pool (not while a retry waits).
   void dispatch();
+  // Hands everything queued to the pool, batch by batch. A batch that continues a split line
+  // the previous batch ended with waits for it to settle first: the pieces of a line share one
+  // timestamp, so only the order of the calls keeps them in order. False: a failure came back
+  // meanwhile and the retry waits (not when `final`).
+  bool hand_over(bool final);
   // Takes in what the pool settled since the last call.
   void collect(bool final);
   // Counts a delivery attempt's outcome; a failure schedules the retry.
@@ -125,8 +130,10 @@ class sender {
   std::optional<core::error> last_error_;
   bool in_line_{false};  // the last piece added did not end its line
   core::sys_time line_started_{};
-  std::size_t line_events_{0};   // events made of the current line so far
-  std::int64_t stream_day_{-1};  // the UTC day `stream_name_` was rendered for
+  std::size_t line_events_{0};                  // events made of the current line so far
+  std::int64_t stream_day_{-1};                 // the UTC day `stream_name_` was rendered for
+  std::optional<std::int64_t> split_line_ms_;   // the timestamp of the latest split line
+  std::optional<std::int64_t> last_handed_ms_;  // the last event handed to the pool
   std::string stream_name_;
 };
 

@@ -121,8 +121,10 @@ def test_100000_lines_arrive_complete_and_in_order(moto, run_binary, aws_cli):
     count = 100_000
     lines = [f"{i:06d} line {i} of {count} " + "x" * (i % 40) for i in range(count)]
     payload = ("\n".join(lines) + "\n").encode()
+    # One call at a time: lines read in the same millisecond keep their order only then.
     result = run_binary(["send", "--log-group", "/bulk", "--stream", "bulk"],
-                        env=moto.env("publisher"), input=payload, timeout=300)
+                        env={**moto.env("publisher"), "CWP_SEND_CONCURRENCY": "1"},
+                        input=payload, timeout=300)
     assert result.rc == 0, result.describe()
     figures = summary(result)
     print(f"send of {count} lines: {result.elapsed_s:.1f} s wall; summary: "
@@ -140,6 +142,35 @@ def test_100000_lines_arrive_complete_and_in_order(moto, run_binary, aws_cli):
     assert len(events) == count
     messages = [e["message"] for e in events]
     assert messages == lines, "every line, once, in order"
+
+
+def test_with_several_calls_in_flight_every_line_arrives_once_in_timestamp_order(
+    moto, run_binary, aws_cli
+):
+    """CWP_SEND_CONCURRENCY=4: batches on their way at once may be stored in any order; every
+    line is stored exactly once, read back ordered by timestamp, and a later millisecond never
+    holds an earlier line."""
+    count = 60_000
+    lines = [f"{i:06d} concurrent line " + "y" * (i % 50) for i in range(count)]
+    payload = ("\n".join(lines) + "\n").encode()
+    result = run_binary(["send", "--log-group", "/bulk", "--stream", "concurrent"],
+                        env={**moto.env("publisher"), "CWP_SEND_CONCURRENCY": "4"},
+                        input=payload, timeout=300)
+    assert result.rc == 0, result.describe()
+    figures = summary(result)
+    assert figures["lines"] == count and figures["delivered"] == count
+    assert figures["batches"] >= 6
+    events = all_events(aws_cli, "/bulk", "concurrent")
+    messages = [e["message"] for e in events]
+    assert len(messages) == count and sorted(messages) == lines, "every line exactly once"
+    stamps = [e["timestamp"] for e in events]
+    assert stamps == sorted(stamps)
+    by_ms: dict[int, list[int]] = {}
+    for e in events:
+        by_ms.setdefault(e["timestamp"], []).append(int(e["message"][:6]))
+    ordered = sorted(by_ms)
+    for earlier, later in zip(ordered, ordered[1:]):
+        assert max(by_ms[earlier]) < min(by_ms[later]), "read order across milliseconds"
 
 
 def test_a_900_kib_line_is_stored_as_one_event(moto, run_binary, aws_cli):
