@@ -58,6 +58,8 @@ def ensure_python_deps() -> dict[str, str]:
         need.append("moto[server]")
     if importlib.util.find_spec("awscli") is None:
         need.append("awscli")
+    if importlib.util.find_spec("watchtower") is None:  # the throughput phase's comparator
+        need.append("watchtower")
     if need:
         log(f"installing missing Python packages: {' '.join(need)}")
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *need], check=True)

@@ -6,6 +6,7 @@ import collections
 import statistics
 from typing import Any
 
+from .throughput import report_section
 from .common import fmt_mib, fmt_stats, fmt_time, percentile, ratio, verdict
 
 
@@ -158,6 +159,7 @@ def build_report(ctx: dict[str, Any]) -> str:
         "",
     ]
     out += _details(ctx)
+    out += report_section(ctx.get("throughput"))
     if notes:
         out += ["", "## Notes from this run", ""] + [f"- {n}" for n in notes]
     out += ["", "## How each figure is measured", "", *METHOD_NOTES]
