@@ -54,8 +54,11 @@ bool send_lines(const send_request& request, sender& out, send_stats& stats,
   bool progress_shown = false;
   bool read_ok = true;
   io::line_piece piece;
+  auto wait = out.wait_budget(last_input);
   for (;;) {
-    auto wait = out.wait_budget(last_input);
+    // A piece cut from what the last read brought arrived with the one before it: no clock
+    // reading for it (at a million lines a second they cost more than the rest of a line).
+    if (!piece.buffered) wait = out.wait_budget(last_input);
     if (request.progress) {
       wait =
           std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(std::max(
@@ -69,9 +72,14 @@ bool send_lines(const send_request& request, sender& out, send_stats& stats,
     }
     if (*got == io::line_source::status::end) break;
     if (*got == io::line_source::status::piece) {
-      last_input = clock.monotonic();
+      const bool buffered = piece.buffered;
+      if (!buffered) last_input = clock.monotonic();
       out.add(std::move(piece));
       piece.text.clear();  // moved from: the next read fills it again
+      piece.buffered = buffered;
+      if (buffered) continue;
+    } else {
+      piece.buffered = false;
     }
     out.flush_if_due(last_input);
     if (request.progress && clock.monotonic() >= next_progress) {

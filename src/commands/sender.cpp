@@ -81,9 +81,11 @@ const std::string* sender::stream_at(core::sys_time t) {
 void sender::add(io::line_piece&& input) {
   const bool first = !in_line_;
   in_line_ = !input.final;
+  // A buffered piece arrived with the previous one: the same reading of the clock.
+  if (!input.buffered || !read_at_) read_at_ = clock_->now();
   if (first) {
     ++stats_->lines;
-    line_started_ = clock_->now();
+    line_started_ = *read_at_;
     line_events_ = 0;
   }
   if (input.text.empty()) {

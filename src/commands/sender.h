@@ -130,6 +130,7 @@ class sender {
   std::optional<core::error> last_error_;
   bool in_line_{false};  // the last piece added did not end its line
   core::sys_time line_started_{};
+  std::optional<core::sys_time> read_at_;       // when the latest piece that was not buffered came
   std::size_t line_events_{0};                  // events made of the current line so far
   std::int64_t stream_day_{-1};                 // the UTC day `stream_name_` was rendered for
   std::optional<std::int64_t> split_line_ms_;   // the timestamp of the latest split line

@@ -81,7 +81,9 @@ bool fd_line_source::take_last(line_piece& piece) {
 
 core::result<line_source::status> fd_line_source::next(line_piece& piece,
                                                        std::chrono::milliseconds wait) {
+  piece.buffered = true;
   if (take_piece(piece)) return status::piece;
+  piece.buffered = false;
   if (eof_) return take_last(piece) ? status::piece : status::end;
   const auto deadline = std::chrono::steady_clock::now() + wait;
   for (;;) {

@@ -22,6 +22,10 @@ namespace cwp::io {
 struct line_piece {
   std::string text;  // without the line ending; at most the piece size
   bool final{true};  // true: the line ends with this piece; false: the next piece continues it
+  // True: cut from bytes an earlier read brought, with no wait or read since: it arrived when the
+  // piece before it did, so a reader may keep that piece's clock readings (timestamps, quiet
+  // time) instead of reading the clock for every line.
+  bool buffered{false};
 };
 
 class line_source {
