@@ -7,7 +7,8 @@
  *   throughput_stub PORTFILE [CERT KEY]
  *
  * Listens on 127.0.0.1 on a free port and writes the port to PORTFILE once it accepts. With CERT
- * and KEY (PEM) it speaks TLS. Counts requests and body bytes; on SIGTERM it prints
+ * and KEY (PEM) it speaks TLS. With STUB_DELAY_MS set, each answer waits that long (a slow
+ * endpoint: `send` must stop reading instead of buffering). Counts requests and body bytes; on SIGTERM it prints
  * "requests=N body_bytes=N" on stdout and exits. GetCallerIdentity gets an STS XML answer. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 static SSL_CTX *tls;
+static unsigned delay_us;
 static atomic_ullong requests, body_bytes;
 
 static const char json_answer[] =
@@ -93,6 +95,7 @@ static void *serve(void *arg) {
       if (n <= 0) goto out;
       left -= (unsigned long long)n;
     }
+    if (delay_us) usleep(delay_us);
     atomic_fetch_add(&requests, 1);
     atomic_fetch_add(&body_bytes, length);
     if (sts) {
@@ -128,6 +131,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
+  if (getenv("STUB_DELAY_MS")) delay_us = 1000U * (unsigned)atoi(getenv("STUB_DELAY_MS"));
   signal(SIGTERM, on_term);
   if (argc == 4) {
     tls = SSL_CTX_new(TLS_server_method());

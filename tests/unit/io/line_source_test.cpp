@@ -72,6 +72,23 @@ TEST_F(Pipe, SplitsLinesAndDropsCarriageReturnsBeforeNewlines) {
   EXPECT_EQ(line, "three\rx");
 }
 
+TEST_F(Pipe, APieceCutFromBytesAlreadyReadIsMarkedBufferedTheFirstOfAReadIsNot) {
+  // `send` keeps one clock reading for every line of one read().
+  write("one\ntwo\n");
+  line_piece piece;
+  ASSERT_EQ(*source_->next(piece, 0ms), status::piece);
+  EXPECT_EQ(piece.text, "one");
+  EXPECT_FALSE(piece.buffered) << "it took a read";
+  ASSERT_EQ(*source_->next(piece, 0ms), status::piece);
+  EXPECT_EQ(piece.text, "two");
+  EXPECT_TRUE(piece.buffered) << "it came with the same read";
+  EXPECT_EQ(*source_->next(piece, 0ms), status::idle);
+  write("three\n");
+  ASSERT_EQ(*source_->next(piece, 0ms), status::piece);
+  EXPECT_EQ(piece.text, "three");
+  EXPECT_FALSE(piece.buffered);
+}
+
 TEST_F(Pipe, IsIdleWhileAPartialLineWaitsForItsNewline) {
   std::string line;
   write("par");
