@@ -120,8 +120,9 @@ void shipper::persist_locked(const std::string& stream, entry& e) {
 }
 
 void shipper::persist_memory_only_locked() {
-  if (journal_ == nullptr || memory_only_ == 0) return;
-  const std::size_t before = memory_only_;
+  // Entries on their way are persisted when they come back (settle), not from here.
+  if (journal_ == nullptr || memory_only_ <= in_flight_memory_only_) return;
+  const std::size_t before = memory_only_ - in_flight_memory_only_;
   for (auto& [stream, q] : queues_) {
     for (auto& e : q) {
       if (e.journal_id) continue;
@@ -131,7 +132,7 @@ void shipper::persist_memory_only_locked() {
       if (memory_only_ > 0) --memory_only_;
     }
   }
-  // What is left counted is on its way (taken): settle() persists it if it comes back.
+  memory_only_ = in_flight_memory_only_;
   log_->info("The spool directory accepts writes again; " + std::to_string(before) +
                  " events kept in memory meanwhile are on disk now",
              {logging::kv("spool_dir", journal_->directory().string())});
@@ -271,6 +272,7 @@ std::optional<taken_batch> shipper::take_locked(const std::string& stream) {
   for (std::size_t i = 0; i < n; ++i) {
     b.bytes += size_of(q[i]);
     b.origins.push_back({q[i].journal_id, q[i].marker_count});
+    if (journal_ != nullptr && !q[i].journal_id) ++in_flight_memory_only_;
     b.events.push_back({q[i].timestamp_ms, std::move(q[i].message)});
   }
   q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
@@ -304,6 +306,10 @@ void shipper::settle_locked(taken_batch& b, const core::result<put_result>& r, d
   const std::size_t n = b.events.size();
   in_flight_events_ -= n;
   in_flight_bytes_ -= b.bytes;
+  for (const auto& o : b.origins) {
+    if (journal_ != nullptr && !o.journal_id && in_flight_memory_only_ > 0)
+      --in_flight_memory_only_;
+  }
   const bool rejected_whole = !r && is_definitive_rejection(r.error());
   if (!r && !rejected_whole) {
     put_back_locked(b);

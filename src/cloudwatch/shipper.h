@@ -129,7 +129,8 @@ class shipper {
   // an event that is about to be delivered is never dropped, nor a marker on its way absorbed.
   std::size_t in_flight_events_{0};
   std::uint64_t in_flight_bytes_{0};
-  std::size_t memory_only_{0};  // entries the journal refused; > 0 means degraded
+  std::size_t memory_only_{0};            // entries the journal refused; > 0 means degraded
+  std::size_t in_flight_memory_only_{0};  // of those, the ones taken (on their way)
   // Drops not logged yet: one ERROR per stream at most every minute, not one per event.
   std::map<std::string, std::size_t, std::less<>> unlogged_drops_;
   std::optional<std::chrono::steady_clock::time_point> last_drop_log_;
