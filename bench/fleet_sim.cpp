@@ -8,6 +8,10 @@
 //   fleet_sim day HOSTS SPLAY OUT.json   cold start at 12:00 UTC on an existing group and
 //                                         stream, then the whole next day and its midnight
 //   fleet_sim splay-table OUT.json        PutLogEvents peak of N hosts for a list of splays
+//   fleet_sim window HOSTS SCHEDULE START SECONDS OUT.json [STREAM…]
+//                                         a short window from a start at once at START (ISO
+//                                         8601) with the group and STREAMs existing: what the
+//                                         calibration run of real daemons is compared with
 //
 // Cost: signing every request of 10,000 hosts for a day takes minutes, so hosts 0–99 deliver
 // through the publisher at every tick; the others do so whenever their stream name changes (the
@@ -299,12 +303,37 @@ int splay_table(const std::string& path) {
   return 0;
 }
 
+int window(const std::vector<std::string>& a) {
+  const auto cron = schedule::cron_expression::parse(a[2]);
+  const auto start = core::parse_iso8601(a[3]);
+  if (!cron || !start) {
+    std::cerr << "fleet_sim: bad schedule or start time\n";
+    return 2;
+  }
+  const auto seconds = std::stoul(a[4]);
+  fleet_platform f(*start);
+  f.service.groups.insert("/fleet");
+  for (std::size_t i = 6; i < a.size(); ++i) f.service.streams.insert("/fleet\n" + a[i]);
+  (void)simulate(f, std::stoul(a[1]), *cron, {}, *start, *start + std::chrono::seconds(seconds));
+  json totals = json::object();
+  for (std::size_t k = 0; k < kinds; ++k) {
+    std::size_t sum = 0;
+    for (const auto& sec : f.calls.per_second) sum += sec[k];
+    totals[kind_names[k]] = sum;
+  }
+  std::ofstream(a[5])
+      << json{{"totals", totals}, {"series", series(f.calls, *start, seconds)}}.dump();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.size() == 4 && args[0] == "day") return day(std::stoul(args[1]), args[2], args[3]);
   if (args.size() == 2 && args[0] == "splay-table") return splay_table(args[1]);
-  std::cerr << "usage: fleet_sim day HOSTS SPLAY OUT.json | fleet_sim splay-table OUT.json\n";
+  if (args.size() >= 6 && args[0] == "window") return window(args);
+  std::cerr << "usage: fleet_sim day HOSTS SPLAY OUT.json | fleet_sim splay-table OUT.json | "
+               "fleet_sim window HOSTS SCHEDULE START SECONDS OUT.json [STREAM...]\n";
   return 2;
 }
