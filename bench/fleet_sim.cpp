@@ -5,7 +5,8 @@
 // and logs_client, whose requests go to an in-memory CloudWatch Logs (`world`) that counts every
 // call per simulated second. Nothing here decides when to call what: it only moves time.
 //
-//   fleet_sim day HOSTS SPLAY OUT.json   cold start at 12:00 UTC on an existing group and
+//   fleet_sim day HOSTS SPLAY OUT.json [SAMPLE]
+//                                         cold start at 12:00 UTC on an existing group and
 //                                         stream, then the whole next day and its midnight
 //   fleet_sim splay-table OUT.json        PutLogEvents peak of N hosts for a list of splays
 //   fleet_sim window HOSTS SCHEDULE START SECONDS OUT.json [STREAM…]
@@ -13,10 +14,10 @@
 //                                         8601) with the group and STREAMs existing: what the
 //                                         calibration run of real daemons is compared with
 //
-// Cost: signing every request of 10,000 hosts for a day takes minutes, so hosts 0–99 deliver
-// through the publisher at every tick; the others do so whenever their stream name changes (the
-// cold start, the day roll-over) and count one PutLogEvents otherwise, which is what the sample
-// hosts' calls show the publisher doing into an existing stream (checked: `sample_check`).
+// Cost: signing every request of 10,000 hosts for a day takes minutes, so hosts 0–99 (SAMPLE)
+// deliver through the publisher at every tick; the others do so whenever their stream name changes
+// (the cold start, the day roll-over) and count one PutLogEvents otherwise, which is what the
+// sample hosts' calls show the publisher doing into an existing stream (checked: `sample_check`).
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -157,7 +158,7 @@ struct host {
 };
 
 constexpr std::uint64_t golden = 0x9E3779B97F4A7C15ULL;
-constexpr std::size_t sample_hosts = 100;
+constexpr std::size_t default_sample_hosts = 100;
 
 cloudwatch::stream_names daily(std::size_t i) {
   return {*cloudwatch::stream_template::parse("heartbeat-{date}"),
@@ -171,7 +172,8 @@ struct day_result {
 
 // Runs `n` hosts from `start` (all at once, start-up heartbeat included) until `until`.
 day_result simulate(fleet_platform& f, std::size_t n, const schedule::cron_expression& cron,
-                    const schedule::splay& splay, core::sys_time start, core::sys_time until) {
+                    const schedule::splay& splay, core::sys_time start, core::sys_time until,
+                    std::size_t sample_hosts = default_sample_hosts) {
   std::vector<std::unique_ptr<host>> hosts;
   using entry = std::pair<core::sys_time, std::size_t>;
   std::priority_queue<entry, std::vector<entry>, std::greater<>> next;
@@ -235,7 +237,8 @@ json series(const counts& c, core::sys_time from, std::size_t seconds) {
 
 core::sys_time at(const char* iso) { return *core::parse_iso8601(iso); }
 
-int day(std::size_t n, const std::string& splay_text, const std::string& path) {
+int day(std::size_t n, const std::string& splay_text, const std::string& path,
+        std::size_t sample_hosts) {
   const auto cron = *schedule::cron_expression::parse("*/1 * * * *");
   const auto splay = schedule::splay::parse(splay_text, cron);
   if (!splay) {
@@ -249,7 +252,7 @@ int day(std::size_t n, const std::string& splay_text, const std::string& path) {
   fleet_platform f(start);
   f.service.groups.insert("/fleet");
   f.service.streams.insert("/fleet\nheartbeat-2026-03-01");
-  const auto r = simulate(f, n, cron, *splay, start, until);
+  const auto r = simulate(f, n, cron, *splay, start, until, sample_hosts);
   json out{{"hosts", n},
            {"splay", splay_text},
            {"template", "heartbeat-{date}"},
@@ -330,10 +333,14 @@ int window(const std::vector<std::string>& a) {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.size() == 4 && args[0] == "day") return day(std::stoul(args[1]), args[2], args[3]);
+  if ((args.size() == 4 || args.size() == 5) && args[0] == "day") {
+    const auto sample = args.size() == 5 ? std::stoul(args[4]) : default_sample_hosts;
+    return day(std::stoul(args[1]), args[2], args[3], sample);
+  }
   if (args.size() == 2 && args[0] == "splay-table") return splay_table(args[1]);
   if (args.size() >= 6 && args[0] == "window") return window(args);
-  std::cerr << "usage: fleet_sim day HOSTS SPLAY OUT.json | fleet_sim splay-table OUT.json | "
-               "fleet_sim window HOSTS SCHEDULE START SECONDS OUT.json [STREAM...]\n";
+  std::cerr
+      << "usage: fleet_sim day HOSTS SPLAY OUT.json [SAMPLE] | fleet_sim splay-table OUT.json | "
+         "fleet_sim window HOSTS SCHEDULE START SECONDS OUT.json [STREAM...]\n";
   return 2;
 }

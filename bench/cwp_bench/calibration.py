@@ -34,7 +34,8 @@ def _stream(day: dt.date) -> str:
 
 def phase_calibration(fleet_sim: Path | None, envs: Env, moto_endpoint: str, n: int, window_s: int,
                       tmp: Path) -> dict[str, Any]:
-    """Runs n daemons for window_s seconds from a fake 23:59:40 UTC; counts calls at the proxy."""
+    """Runs n daemons for window_s seconds from a fake time a third of it before midnight UTC (at
+    least 6 s); counts calls at the proxy."""
     binary = ROOT / "build" / "cloudwatch-publisher"
     res: dict[str, Any] = {"n": n, "window_s": window_s, "schedule": SCHEDULE}
     if not binary.is_file():
@@ -55,7 +56,7 @@ def phase_calibration(fleet_sim: Path | None, envs: Env, moto_endpoint: str, n: 
         log("calibration: libfaketime not found (apt package faketime): no day roll-over, real clock")
         offset = 0
     else:
-        fake_start = midnight.timestamp() - 20
+        fake_start = midnight.timestamp() - max(6, window_s // 3)
         offset = int(fake_start - now)
     res["faketime"] = lib is not None
     fake_now = dt.datetime.fromtimestamp(now + offset, dt.timezone.utc)
@@ -94,7 +95,9 @@ def phase_calibration(fleet_sim: Path | None, envs: Env, moto_endpoint: str, n: 
             d.stop()
         reqs = proxy.requests()
         proxy.stop()
-    res["warnings"] = sum(len(d.warnings()) for d in daemons)
+    warnings = [w for d in daemons for w in d.warnings()]
+    res["warnings"] = len(warnings)
+    res["warning_kinds"] = dict(collections.Counter(w[:120] for w in warnings).most_common(3))
     res["real"] = _count(reqs)
     res["predicted"] = _predict(fleet_sim, n, fake_now, res["tick_range"][1], days, tmp)
     return res

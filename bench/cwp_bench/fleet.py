@@ -43,10 +43,11 @@ def _per_minute(series: list[int]) -> list[int]:
     return [sum(series[i:i + 60]) for i in range(0, len(series), 60)]
 
 
-def simulate_day(binary: Path, n: int, splay: str, tmp: Path) -> dict[str, Any]:
-    """One simulated day of n hosts (see bench/fleet_sim.cpp), with the figures the report uses."""
+def simulate_day(binary: Path, n: int, splay: str, tmp: Path, sample: int = 100) -> dict[str, Any]:
+    """One simulated day of n hosts (see bench/fleet_sim.cpp), with the figures the report uses;
+    `sample` hosts deliver through the publisher at every tick."""
     out = tmp / f"fleet-{n}-{splay}.json"
-    subprocess.run([str(binary), "day", str(n), splay, str(out)], check=True, timeout=1800)
+    subprocess.run([str(binary), "day", str(n), splay, str(out), str(sample)], check=True, timeout=1800)
     d = json.loads(out.read_text())
     day = d["day_series"]
     creates = day["CreateLogStream"]

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,12 @@ from .stub import Stub
 
 STAMP = "#!/bin/sh\n# the first thing the job does: its start time, appended\nexec date +%s.%N >> \"$1\"\n"
 CRON_D = Path("/etc/cron.d/cwp-bench")
+
+
+def _yacron() -> str | None:
+    """yacron of this interpreter (installed by prepare.py), else the one on PATH."""
+    mine = Path(sys.executable).parent / "yacron"
+    return str(mine) if mine.is_file() else shutil.which("yacron")
 
 
 def _stamp_script(tmp: Path) -> Path:
@@ -89,7 +96,7 @@ def _ours_every_second(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp: Pa
     tab.write_text(_crontab(stamp, outs, "@every 1s"))
     daemon = Daemon(binary, envs.ours(stub.endpoint, CWP_CRONTAB=str(tab), CWP_SCHEDULE="off"), "jobs-1s")
     try:
-        time.sleep(2.5)  # start-up and the first runs
+        time.sleep(2)  # start-up and the first runs
         cpu0, runs0 = proc_cpu_seconds(daemon.pid), sum(len(o.read_text().split()) for o in outs if o.is_file())
         time.sleep(seconds)
         cpu1, runs1 = proc_cpu_seconds(daemon.pid), sum(len(o.read_text().split()) for o in outs if o.is_file())
@@ -112,7 +119,7 @@ def _side_by_side_minutes(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp:
     tab.write_text(_crontab(stamp, outs["ours"], "* * * * *"))
     procs["ours"] = _spawn([str(binary), "run"], envs.ours(stub.endpoint, CWP_CRONTAB=str(tab), CWP_SCHEDULE="off"),
                            d / "ours.log")
-    yacron = shutil.which("yacron")
+    yacron = _yacron()
     if yacron:
         conf = d / "yacron.yaml"
         conf.write_text("jobs:\n" + "".join(
@@ -158,7 +165,7 @@ def _start_cron(stamp: Path, outs: list[Path], d: Path, res: dict[str, Any]) -> 
     return _spawn([cron, "-f", "-L", "0"], {"PATH": "/usr/sbin:/usr/bin:/bin"}, d / "cron.log")
 
 
-def _idle_rss(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp: Path) -> dict[str, Any]:
+def _idle_rss(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp: Path, quick: bool) -> dict[str, Any]:
     """RSS of each scheduler with 20 jobs that are not due (yearly at 00:00 on 1 January)."""
     d = tmp / "idle20"
     d.mkdir()
@@ -167,7 +174,7 @@ def _idle_rss(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp: Path) -> di
     tab.write_text(_crontab(stamp, outs, "0 0 1 1 *"))
     res: dict[str, Any] = {}
     p = _spawn([str(binary), "run"], envs.ours(stub.endpoint, CWP_CRONTAB=str(tab)), d / "ours.log")
-    yacron = shutil.which("yacron")
+    yacron = _yacron()
     y = None
     if yacron:
         conf = d / "yacron.yaml"
@@ -176,7 +183,7 @@ def _idle_rss(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp: Path) -> di
             for i, o in enumerate(outs)))
         y = _spawn([yacron, "-c", str(conf)], dict(os.environ), d / "yacron.log")
     try:
-        time.sleep(6)
+        time.sleep(3 if quick else 6)
         res["ours_kib"] = proc_status_kib(p.pid, "VmRSS")
         res["ours_hwm_kib"] = proc_status_kib(p.pid, "VmHWM")
         if y is not None:
@@ -211,13 +218,13 @@ def phase_jobs(binary: Path, envs: Env, stub: Stub, tmp: Path, quick: bool) -> d
     d = tmp / "jobs"
     d.mkdir()
     stamp = _stamp_script(d)
-    res: dict[str, Any] = {"quick": quick, "baseline_ms": _job_start_baseline(stamp, d, 20)}
+    res: dict[str, Any] = {"quick": quick, "baseline_ms": _job_start_baseline(stamp, d, 5 if quick else 20)}
     log("jobs: @every 1s runs (latency, CPU per run)")
-    res["every_second"] = _ours_every_second(binary, envs, stub, stamp, d, 5, 5 if quick else 20)
+    res["every_second"] = _ours_every_second(binary, envs, stub, stamp, d, 5, 3 if quick else 20)
     log("jobs: idle RSS with 20 jobs")
-    res["idle"] = _idle_rss(binary, envs, stub, stamp, d)
+    res["idle"] = _idle_rss(binary, envs, stub, stamp, d, quick)
     log("jobs: output lines/s of one job (exec → stub)")
-    res["lines"] = _lines_per_second(binary, envs, stub, d, 200_000 if quick else 2_000_000)
+    res["lines"] = _lines_per_second(binary, envs, stub, d, 100_000 if quick else 2_000_000)
     if not quick:
         log("jobs: ours, yacron and cron side by side on * * * * * (2 minutes)")
         res["minutes"] = _side_by_side_minutes(binary, envs, stub, stamp, d, 10, 2)

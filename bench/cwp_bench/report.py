@@ -6,7 +6,12 @@ import collections
 import statistics
 from typing import Any
 
+from pathlib import Path
+
+from .calibration import agreement
 from .common import fmt_mib, fmt_stats, fmt_time, percentile, ratio, verdict
+from .fleet import HEADROOM, QUOTAS_URL
+from .jobs import summarize
 
 
 def build_report(ctx: dict[str, Any]) -> str:
@@ -113,21 +118,8 @@ def build_report(ctx: dict[str, Any]) -> str:
 
     row("`send` throughput", "not implemented yet (no `send` subcommand)", "—", "—", "—", "skipped")
 
-    # ---- fleet
-    fl = ctx["fleet"]
-    for key, label in (("none", "no splay"), ("0-30s", "`CWP_SPLAY=0-30s`"), ("0-59s", "`CWP_SPLAY=0-59s`")):
-        s = fl[key]
-        row(f"Fleet of {fl['n']:,} on `*/1`, {label}: PutLogEvents per second at the API",
-            f"peak {max(s):,}/s, p99 {percentile(s, 99):,}/s",
-            _seed_fleet_cell(fl) if key == "none" else "—", "—",
-            "≤ 1,500 TPS (ap-southeast-2; 5,000 in us-east-1/us-west-2/eu-west-1) — approx.",
-            _quota_verdict(max(s)))
-    s = fl["0-59s"]
-    row(f"Fleet of {fl['n']:,}: CreateLogStream at 00:00 UTC (stream `heartbeat-{{date}}` rolls over)",
-        f"peak {max(fl['none']):,}/s without splay; {max(fl['0-30s']):,}/s with 0-30s; {max(s):,}/s with 0-59s",
-        f"every minute: peak {max(fl['seed']['CreateLogStream']):,}/s (+ as many CreateLogGroup)",
-        "—", "≤ 50 TPS (CreateLogStream quota) — approx.",
-        verdict(max(s) <= 50) + ("" if max(s) <= 50 else " (even with 0-59s)"))
+    _fleet_rows(ctx, row)
+    _jobs_rows(ctx, row)
 
     # ---- assemble
     head = ["Measurement", "cloudwatch-publisher", "seed (bash + aws-cli)", "ratio", "target", "result"]
@@ -146,7 +138,7 @@ def build_report(ctx: dict[str, Any]) -> str:
         "",
         f"Binary: `{ctx['binary_rel']}` ({ctx['binary_size'] / 1e6:.2f} MB, {ctx['link']}), commit "
         f"{ctx['commit']}. Seed: `{ctx['seed_rel']}` with aws-cli {ctx['versions'].get('awscli')} "
-        f"(`{ctx['aws_bin']}`); moto {ctx['versions'].get('moto')}; Python {m['python']}.",
+        f"(`{Path(ctx['aws_bin']).name}` of this interpreter); moto {ctx['versions'].get('moto')}; Python {m['python']}.",
         "",
         table,
         "",
@@ -158,6 +150,8 @@ def build_report(ctx: dict[str, Any]) -> str:
         "",
     ]
     out += _details(ctx)
+    out += _guidance(ctx)
+    out += _charts(ctx)
     if notes:
         out += ["", "## Notes from this run", ""] + [f"- {n}" for n in notes]
     out += ["", "## How each figure is measured", "", *METHOD_NOTES]
@@ -255,15 +249,7 @@ def _details(ctx: dict[str, Any]) -> list[str]:
     dk = ctx.get("docker") or {}
     if dk and not dk.get("skipped") and dk.get("stop") and dk["stop"].n:
         out.append(f"- **Docker**: `docker stop` (SIGTERM) took {fmt_stats(dk['stop'], fmt_time)}.")
-    fl = ctx["fleet"]
-    out.append(
-        f"- **Fleet simulation** ({fl['n']:,} publishers, {fl['minutes']} simulated minutes, send delays drawn from "
-        f"the precision phase): mean rate {fl['n'] / 60:,.0f}/s whatever the splay; without splay every "
-        f"PutLogEvents lands in the first second of the minute. With the default stream template all hosts share "
-        f"one stream per day, so each host's first heartbeat after 00:00 UTC calls CreateLogStream (the first "
-        f"succeeds, the rest get ResourceAlreadyExists, all count against the 50 TPS quota). Quotas are from the "
-        f"CloudWatch Logs documentation as quoted in issue 8 and may differ per account: approximate."
-    )
+    out += _fleet_details(ctx)
     if ctx.get("prebuilt"):
         out.append(f"- **Build**: binary given with --binary ({ctx['link']}), not built by this run.")
     else:
@@ -291,5 +277,150 @@ METHOD_NOTES = [
     "from after the start-up heartbeat to the end, scaled to 24 h.",
     "- *Docker*: `docker run -d --network host` of the image with the stub's endpoint; time from invoking "
     "`docker run` to the stub receiving the first PutLogEvents (the start-up heartbeat).",
-    "- *Fleet*: pure computation from the scheduler's semantics; see `simulate_fleet` in `bench/cwp_bench/fleet.py`.",
+    "- *Fleet*: `bench/fleet_sim` (C++, a dev-build target): every host is the project's own scheduler, stream "
+    "precreator and publisher (put first, create on ResourceNotFound) over the real CloudWatch Logs client, "
+    "whose requests go to an in-memory service that counts each call in its simulated second. All hosts start "
+    "at once at 12:00 UTC on an existing group and stream (the cold start), then run through the next whole "
+    "day and its midnight. The seed stack's row is a model (cron at second 0, three aws-cli calls).",
+    "- *Calibration*: N dev-build daemons on this machine, `@every 5s`, against moto behind the counting "
+    "proxy, started at once on an existing group with today's and tomorrow's streams, under libfaketime "
+    "(one clock offset for every process) a third of the window (≥ 6 s) before midnight; the PutLogEvents "
+    "events per scheduled tick and the create calls are compared with `fleet_sim window` for the same start.",
+    "- *Jobs*: the same script (`sh` running `date +%s.%N >> FILE`) for every scheduler; latency = its "
+    "timestamp − the scheduled time. Our CPU per run: the daemon's CPU clock (children excluded) over the "
+    "runs of 5 `@every 1s` jobs. Idle RSS: VmRSS 6 s (--quick: 3 s) after start with 20 jobs not due. Lines/s: `exec` of "
+    "`yes … | head -n N` (100-byte lines) into the stub, wall time until `exec` exits (everything shipped).",
 ]
+
+
+def _fleet_rows(ctx: dict[str, Any], row: Any) -> None:
+    fl = ctx["fleet"]
+    n, put_q, create_q = fl["n"], fl["put_quota"], fl["create_quota"]
+    quota_put = f"≤ {put_q:,} TPS (PutLogEvents, per account and region)"
+    if fl.get("skipped"):
+        row(f"Fleet of {n:,}", f"skipped: {fl['skipped']}", "—", "—", quota_put, "n/a")
+        return
+    days = fl.get("days") or {}
+    seed_cell = _seed_fleet_cell(fl) if fl.get("seed") else "—"
+    if "0" in days:
+        s = days["0"]["summary"]
+        row(f"Fleet of {n:,}, cold start (all at once on an existing group and stream): create calls",
+            f"{s['cold_creates']} (PutLogEvents {s['cold_put_peak']:,} in that second)", "—", "—", "0",
+            verdict(s["cold_creates"] == 0))
+    for splay, d in days.items():
+        s = d["summary"]
+        label = "no splay" if splay == "0" else f"`CWP_SPLAY={splay}`"
+        row(f"Fleet of {n:,} on `*/1`, {label}: PutLogEvents per second over a simulated day",
+            f"peak {s['put_peak']:,}/s ({s['put_total']:,} calls)", seed_cell if splay == "0" else "—", "—",
+            quota_put, verdict(s["put_peak"] <= put_q))
+    for splay, d in days.items():
+        s = d["summary"]
+        label = "no splay" if splay == "0" else f"`CWP_SPLAY={splay}`"
+        ok = s["create_peak_min"] <= 60 and s["create_peak_s"] <= create_q
+        row(f"Fleet of {n:,}, {label}: CreateLogStream over the day (stream `heartbeat-{{date}}`)",
+            f"peak {s['create_peak_min']} in one minute ({s['create_peak_min'] / 60:.2f}/s), "
+            f"{s['create_peak_s']} in one second; 00:00 minute: {s['create_midnight_minute'][0]} "
+            f"(next midnight {s['create_midnight_minute'][1]}; tomorrow's stream, drawn there by chance); "
+            f"{s['create_total']:,} in the day; "
+            f"CreateLogGroup {s['group_creates']}",
+            "every minute: peak " + (f"{max(fl['seed']['CreateLogStream']):,}/s" if fl.get("seed") else "?"),
+            "—", f"≤ 1/s in every minute, 00:00 included; ≤ {create_q} TPS (CreateLogStream)", verdict(ok))
+    c = ctx.get("calibration") or {}
+    if c.get("real") and c.get("predicted"):
+        a = agreement(c)
+        crossed = "across a faked midnight (" + " → ".join(a["streams"]) + ")" if a["midnight_crossed"] else (
+            "no day roll-over" + ("" if c.get("faketime") else " (libfaketime not found)"))
+        row(f"Calibration: {c['n']} real daemons (dev build, `{c['schedule']}`) vs fleet_sim, proxy → moto",
+            f"{a['ticks_same']}/{a['ticks']} ticks with {c['n']} PutLogEvents events real and simulated; "
+            f"creates real {a['creates_real']}, simulated {a['creates_pred']}; {crossed}",
+            "—", "—", "counts agree", verdict(bool(a["ok"])))
+    elif c.get("skipped") or c.get("error"):
+        row("Calibration: real daemons vs fleet_sim", f"skipped: {c.get('skipped') or c.get('error')}", "—", "—",
+            "counts agree", "n/a")
+
+
+def _jobs_rows(ctx: dict[str, Any], row: Any) -> None:
+    j = ctx.get("jobs") or {}
+    if not j or j.get("error"):
+        if j.get("error"):
+            row("Jobs", f"failed: {j['error'][:200]}", "—", "—", "—", "n/a")
+        return
+    e = j.get("every_second") or {}
+    lat = e.get("latencies_ms") or []
+    mins = (j.get("minutes") or {}).get("latencies_ms") or {}
+    peers = "; ".join(f"{k} on `* * * * *`: {summarize(v)}" for k, v in mins.items()) or "not run (--quick)"
+    base = j.get("baseline_ms") or []
+    if lat:
+        row(f"Jobs: tick → exec latency ({e['jobs']} jobs `@every 1s`, {e['seconds']} s)",
+            summarize(lat) + (f"; the job's own start (sh + date, spawned directly) p50 {percentile(base, 50):.1f} ms"
+                              if base else ""),
+            peers, "—", "p99 ≤ 10 ms (cron: up to a second)", verdict(percentile(lat, 99) <= 10))
+    if e.get("runs"):
+        row("Jobs: our CPU per run, beyond the job's own", f"{fmt_time(e['cpu_per_run_s'])} ({e['runs']} runs)",
+            "—", "—", "≤ 2 ms", verdict(e["cpu_per_run_s"] <= 0.002))
+    idle = j.get("idle") or {}
+    if idle.get("ours_kib") == idle.get("ours_kib"):
+        row("Jobs: idle RSS of the scheduler with 20 jobs", fmt_mib(idle["ours_kib"]),
+            f"yacron {fmt_mib(idle.get('yacron_kib', float('nan')))}", "—", "≤ 8 MiB",
+            verdict(idle["ours_kib"] <= 8 * 1024))
+    li = j.get("lines") or {}
+    if li:
+        row(f"Jobs: output lines/s shipped from one job (`exec`, {li['lines']:,} lines of 100 bytes, stub)",
+            f"{li['lines_per_s']:,.0f} lines/s ({li['shipped']:,} shipped in {fmt_time(li['wall_s'])}, exit {li['rc']})",
+            "—", "—", "≥ 200,000 lines/s", verdict(li["lines_per_s"] >= 200_000 and li["shipped"] == li["lines"]))
+
+
+def _fleet_details(ctx: dict[str, Any]) -> list[str]:
+    fl = ctx["fleet"]
+    out = [f"- **Fleet simulation** ({fl['n']:,} hosts, `bench/fleet_sim`): quotas from the CloudWatch Logs "
+           f"quotas page ({QUOTAS_URL}): PutLogEvents {fl['put_quota']:,} transactions per second per account "
+           f"and region (adjustable; lower defaults in some regions), CreateLogStream {fl['create_quota']} TPS. "
+           "Tomorrow's stream is created once per host per day at a random moment before 23:00 UTC, after a "
+           "delivery, so without splay those calls land in the second the minute's heartbeats go out; the "
+           "00:00 roll-over costs none. The seed stack's cells are a model (cron at second 0, three aws-cli "
+           f"calls per run, over {fl['minutes']} minutes)."]
+    for splay, d in (fl.get("days") or {}).items():
+        if d.get("sample_deliveries"):
+            out.append(f"  Splay {splay}: the {d['sample_hosts']} sample hosts delivered through the publisher at "
+                       f"every tick made {d['sample_calls']:,} calls for {d['sample_deliveries']:,} deliveries "
+                       "into an existing stream (one PutLogEvents each, which the other hosts count directly).")
+    c = ctx.get("calibration") or {}
+    if c.get("real"):
+        out.append(f"- **Calibration** ({c['n']} daemons, launched in {c.get('launch_s', 0):.1f} s): calls at the "
+                   f"proxy {dict(sorted(c['real']['ops'].items()))}; simulated "
+                   f"{c['predicted']['totals']} (its window ends at the last tick compared); "
+                   f"WARN/ERROR lines {c.get('warnings', 0)}"
+                   + (f" ({c['warning_kinds']})" if c.get("warning_kinds") else "") + ".")
+    return out
+
+
+def _guidance(ctx: dict[str, Any]) -> list[str]:
+    g = (ctx.get("fleet") or {}).get("guidance")
+    if not g:
+        return []
+    q = ctx["fleet"]["put_quota"]
+    out = ["", "## Splay guidance", "",
+           f"The smallest `CWP_SPLAY` whose simulated PutLogEvents peak (`*/1 * * * *`, hosts started at once, "
+           f"bench/fleet_sim) stays at or under {HEADROOM:.0%} of the {q:,} TPS quota ({HEADROOM * q:,.0f}/s):",
+           "", "| hosts | peak without splay | splay | peak with it |", "|---|---|---|---|"]
+    for r in g:
+        if r["splay"] == "0":
+            splay = "none needed"
+        elif r["splay"]:
+            splay = f"`{r['splay']}`"
+        else:
+            splay = "more than 0-59s: raise the quota or use a longer schedule"
+        out.append(f"| {r['hosts']:,} | {r['no_splay_peak']:,}/s | {splay} | {r['put_peak']:,}/s |")
+    return out
+
+
+def _charts(ctx: dict[str, Any]) -> list[str]:
+    charts = ctx.get("charts") or {}
+    titles = {"fleet": "Fleet: PutLogEvents and CreateLogStream per second over a simulated day",
+              "latency": "Jobs: tick → exec latency (CDF)", "throughput": "`send` throughput vs peers"}
+    if not charts:
+        return []
+    out = ["", "## Charts", ""]
+    for key, name in charts.items():
+        out += [f"![{titles.get(key, key)}]({name})", ""]
+    return out
