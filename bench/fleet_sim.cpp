@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <queue>
@@ -66,11 +67,20 @@ struct counts {
   }
 };
 
-// CloudWatch Logs in memory: groups and streams, answering like the service.
+// CloudWatch Logs in memory: groups and streams, answering like the service. Every call takes
+// `round_trip` of the caller's time (the world moves the fake clock on), and a stream exists for
+// calls made after the call that created it: hosts delivering in the same instant all meet a
+// missing stream, as concurrent callers do.
 class world final : public http::transport {
  public:
-  world(const core::clock& clock, counts& out) : clock_(&clock), out_(&out) {}
-  std::set<std::string> groups, streams;  // streams as "group\nstream"
+  static constexpr std::chrono::milliseconds round_trip_time{50};
+
+  world(testing::fake_clock& clock, counts& out) : clock_(&clock), out_(&out) {}
+  void add_stream(const std::string& key) { streams.emplace(key, core::sys_time::min()); }
+
+  std::set<std::string> groups;
+  std::map<std::string, core::sys_time> streams;    // "group\nstream" → when it was created
+  std::map<std::string, std::size_t> create_calls;  // CreateLogStream calls per stream name
 
  private:
   core::result<http::response> round_trip(const http::request& req,
@@ -81,15 +91,20 @@ class world final : public http::transport {
     const std::string group = body.value("logGroupName", "");
     const std::string stream = group + "\n" + body.value("logStreamName", "");
     const auto now = clock_->now();
+    clock_->advance(round_trip_time);
+    const auto found = streams.find(stream);
+    const bool exists = found != streams.end() && found->second <= now;
     if (op == "PutLogEvents") {
       out_->add(now, put);
-      if (!streams.contains(stream)) return fail("ResourceNotFoundException");
+      if (!exists) return fail("ResourceNotFoundException");
       return http::response{200, {}, "{}"};
     }
     if (op == "CreateLogStream") {
       out_->add(now, create_stream);
+      ++create_calls[body.value("logStreamName", "")];
       if (!groups.contains(group)) return fail("ResourceNotFoundException");
-      if (!streams.insert(stream).second) return fail("ResourceAlreadyExistsException");
+      if (found != streams.end()) return fail("ResourceAlreadyExistsException");
+      streams.emplace(stream, now);
       return http::response{200, {}, ""};
     }
     if (op == "CreateLogGroup") {
@@ -105,7 +120,7 @@ class world final : public http::transport {
         400, {{"x-amzn-ErrorType", type}}, json{{"__type", type}, {"message", type}}.dump()};
   }
 
-  const core::clock* clock_;
+  testing::fake_clock* clock_;
   counts* out_;
 };
 
@@ -251,7 +266,7 @@ int day(std::size_t n, const std::string& splay_text, const std::string& path,
   const auto until = at("2026-03-03T00:10:00Z");
   fleet_platform f(start);
   f.service.groups.insert("/fleet");
-  f.service.streams.insert("/fleet\nheartbeat-2026-03-01");
+  f.service.add_stream("/fleet\nheartbeat-2026-03-01");
   const auto r = simulate(f, n, cron, *splay, start, until, sample_hosts);
   json out{{"hosts", n},
            {"splay", splay_text},
@@ -316,7 +331,7 @@ int window(const std::vector<std::string>& a) {
   const auto seconds = std::stoul(a[4]);
   fleet_platform f(*start);
   f.service.groups.insert("/fleet");
-  for (std::size_t i = 6; i < a.size(); ++i) f.service.streams.insert("/fleet\n" + a[i]);
+  for (std::size_t i = 6; i < a.size(); ++i) f.service.add_stream("/fleet\n" + a[i]);
   (void)simulate(f, std::stoul(a[1]), *cron, {}, *start, *start + std::chrono::seconds(seconds));
   json totals = json::object();
   for (std::size_t k = 0; k < kinds; ++k) {
@@ -324,8 +339,10 @@ int window(const std::vector<std::string>& a) {
     for (const auto& sec : f.calls.per_second) sum += sec[k];
     totals[kind_names[k]] = sum;
   }
-  std::ofstream(a[5])
-      << json{{"totals", totals}, {"series", series(f.calls, *start, seconds)}}.dump();
+  std::ofstream(a[5]) << json{{"totals", totals},
+                              {"create_calls", f.service.create_calls},
+                              {"series", series(f.calls, *start, seconds)}}
+                             .dump();
   return 0;
 }
 
