@@ -153,8 +153,8 @@ def _start_cron(stamp: Path, outs: list[Path], d: Path, res: dict[str, Any]) -> 
         why = "not installed (apt package cron)"
     elif os.geteuid() != 0:
         why = "needs root (it reads /etc/cron.d and switches to the crontab's user)"
-    elif Path("/run/crond.pid").exists() or Path("/var/run/crond.pid").exists():
-        why = "another cron daemon runs here (its pid file exists)"
+    elif _cron_running():
+        why = "another cron daemon runs here"
     elif CRON_D.exists():
         why = f"{CRON_D} exists (not ours)"
     if why:
@@ -163,6 +163,15 @@ def _start_cron(stamp: Path, outs: list[Path], d: Path, res: dict[str, Any]) -> 
     CRON_D.write_text("SHELL=/bin/sh\n" + _crontab(stamp, outs, "* * * * *", "root "))
     CRON_D.chmod(0o644)
     return _spawn([cron, "-f", "-L", "0"], {"PATH": "/usr/sbin:/usr/bin:/bin"}, d / "cron.log")
+
+
+def _cron_running() -> bool:
+    """A live cron behind /run/crond.pid (a cron stopped by SIGTERM leaves a stale one behind)."""
+    try:
+        pid = int(Path("/run/crond.pid").read_text().split()[0])
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "cron"
+    except (OSError, ValueError, IndexError):
+        return False
 
 
 def _idle_rss(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp: Path, quick: bool) -> dict[str, Any]:

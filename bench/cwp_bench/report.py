@@ -349,6 +349,7 @@ def _jobs_rows(ctx: dict[str, Any], row: Any) -> None:
     lat = e.get("latencies_ms") or []
     mins = (j.get("minutes") or {}).get("latencies_ms") or {}
     peers = "; ".join(f"{k} on `* * * * *`: {summarize(v)}" for k, v in mins.items()) or "not run (--quick)"
+    peers += "".join(f"; {n}" for n in (j.get("minutes") or {}).get("notes", []))
     base = j.get("baseline_ms") or []
     if lat:
         row(f"Jobs: tick → exec latency ({e['jobs']} jobs `@every 1s`, {e['seconds']} s)",
