@@ -8,7 +8,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import time
