@@ -7,6 +7,7 @@
 
 #include "cloudwatch/heartbeat.h"
 #include "commands/crontab_file.h"
+#include "commands/crontab_reload.h"
 #include "commands/startup.h"
 #include "commands/stream_names.h"
 #include "daemon/assembly.h"
@@ -163,7 +164,14 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
                                  .deliveries = &deliveries,
                                  .heartbeats = &heartbeats,
                                  .log = &log,
-                                 .on_reload = [&p] { p.credentials->invalidate(); },
+                                 .on_reload =
+                                     [&] {
+                                       p.credentials->invalidate();
+                                       if (!s.crontab.empty()) {
+                                         reload_crontab(s.crontab, s.heartbeats, jobs, log);
+                                       }
+                                     },
+                                 .reloads_crontab = !s.crontab.empty(),
                                  .children = p.children,
                                  .jobs = &jobs,
                                  .job_output = &job_output};

@@ -85,7 +85,8 @@ exit_code run_loop(const loop_parts& p) {
       return exit_code::ok;
     }
     if (*sig == SIGHUP) {
-      log.info("Received SIGHUP, reloading credentials");
+      log.info(p.reloads_crontab ? "Received SIGHUP, reloading the crontab and credentials"
+                                 : "Received SIGHUP, reloading credentials");
       if (p.on_reload) p.on_reload();
     } else if (*sig == SIGCHLD) {
       p.children->reap();
