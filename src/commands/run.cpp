@@ -29,7 +29,7 @@ using daemon::exit_code;
 daemon::health_state initial_health(const config::settings& s, core::sys_time now) {
   daemon::health_state state;
   state.pid = static_cast<long long>(::getpid());
-  state.schedule = s.schedule.text();
+  state.schedule = s.heartbeats ? s.schedule.text() : std::string(daemon::no_heartbeat_schedule);
   state.splay_max = s.splay.max();
   state.started = now;
   return state;
@@ -131,7 +131,7 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
       {s.log_group, std::move(*names), &aws.sts_recheck, &out.shipper, &entry, &log, p.clock,
        cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
                                     cloudwatch::new_boot_id(), p.clock->now(), s.emf},
-       &health, &precreate},
+       &health, s.heartbeats ? &precreate : nullptr},
       validated == daemon::validation::valid);
   daemon::thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
   std::atomic<bool> job_output{false};
