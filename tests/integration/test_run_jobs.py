@@ -15,9 +15,13 @@ is an ERROR naming file:line:column and the old one stays in force.
 from __future__ import annotations
 
 import json
+import re
 import signal
+import socket
 from pathlib import Path
 from typing import Any
+
+import readme_examples
 
 GROUP = "/monorepo-fem/heartbeat"
 
@@ -225,3 +229,25 @@ def test_a_broken_crontab_on_sighup_is_an_error_and_the_old_jobs_keep_running(
     assert rc == 0, daemon.text()
     assert not any(l.get("job") == "other" for l in daemon.lines())
     assert get_events(GROUP, f"job-tick-{today}", expected=2 * (ticks + 2))
+
+
+def test_the_readme_jobs_example_runs_and_records_its_job(
+    moto, start_daemon, get_events, tmp_path, today
+):
+    """README.md "Jobs": the crontab and the command, as shown."""
+    section = readme_examples.section("Jobs", readme_examples.README)
+    [tab] = re.findall(r"```crontab\n(.*?)```", section, re.S)
+    (tmp_path / "crontab").write_text(tab)
+    words = readme_examples.command("CWP_CRONTAB=crontab ")
+    assignments = dict(w.split("=", 1) for w in words if "=" in w and not w.startswith("-"))
+    program, *args = [w for w in words if "=" not in w]
+    assert program == "cloudwatch-publisher" and assignments["CWP_CRONTAB"] == "crontab"
+    assignments["CWP_CRONTAB"] = str(tmp_path / "crontab")  # the file saved "as crontab"
+    daemon = start_daemon({**moto.env("publisher"), **assignments}, args=args)
+    (line,) = daemon.wait_for(ran("hello", "success"), timeout=20)[:1]
+    events = get_events(GROUP, f"job-hello-{today}", expected=2)
+    assert events[0]["message"] == f"hello from {socket.gethostname()}"
+    [result] = results(events[:2])
+    assert result["job"] == "hello" and result["outcome"] == "success", result
+    assert result["run_id"] == line["run_id"]
+    assert daemon.stop()[0] == 0
