@@ -57,7 +57,7 @@ struct health_state {
 };
 
 std::string to_json(const health_state& s);
-core::result<health_state> parse_health_state(std::string_view json);
+core::result<health_state> parse_health_state(std::string_view text);
 
 // When the state stops being healthy without a newer successful delivery.
 core::sys_time healthy_until(const health_state& s, const schedule::cron_expression& schedule);

@@ -49,7 +49,7 @@ void heartbeat_service::schedule_retry() {
   retry_delay_ = std::min(retry_delay_ * 2, std::chrono::seconds{max_retry_delay});
 }
 
-void heartbeat_service::report(attempt_result result) {
+void heartbeat_service::report(attempt_result result) const {
   if (p_.health != nullptr) p_.health->attempt(p_.clock->now(), result, undelivered());
 }
 

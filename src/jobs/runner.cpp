@@ -10,7 +10,6 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "cloudwatch/message_split.h"
@@ -33,7 +32,7 @@ constexpr int max_pieces_per_drain = 256;
 core::result<std::pair<core::unique_fd, core::unique_fd>> make_pipe(int extra_flags = 0) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC | extra_flags) != 0) {
-    return core::fail(core::errc::io, std::string("cannot create a pipe: ") + std::strerror(errno));
+    return core::fail(core::errc::io, "cannot create a pipe: " + core::describe_errno(errno));
   }
   return std::pair{core::unique_fd(fds[0]), core::unique_fd(fds[1])};
 }

@@ -452,7 +452,9 @@ def send_measured(binary: Path, clean_home: Path, env: dict[str, str], args: lis
     return result, peak, digest.hexdigest()
 
 
-@pytest.mark.skipif(SANITIZED, reason="a memory bound (and 1 GiB through ASan, ~4 min): dev build only")
+@pytest.mark.memory
+@pytest.mark.skipif(SANITIZED, reason="a memory bound (and 1 GiB through ASan, ~4 min): "
+                    "scripts/test runs it on the Release binary")
 def test_a_gibibyte_without_a_newline_is_sent_in_bounded_memory(
     moto, binary, clean_home, hashing_stub, tmp_path, request
 ):
@@ -471,6 +473,7 @@ def test_a_gibibyte_without_a_newline_is_sent_in_bounded_memory(
     assert hashing_stub.digest.hexdigest() == sent_digest, "what arrived is not what was sent"
 
 
+@pytest.mark.memory
 def test_a_long_line_without_a_newline_reads_back_identical_from_cloudwatch_logs(
     moto, binary, clean_home, aws_cli, tmp_path, request
 ):
