@@ -88,6 +88,33 @@ void stop_jobs(daemon::job_service& jobs, std::chrono::milliseconds grace,
   }
 }
 
+// What the job service needs: the crontab's jobs and where their output and results go.
+struct job_wiring {
+  cloudwatch::shipper& shipper;
+  const daemon::heartbeat_service& heartbeats;
+  std::atomic<bool>& output_ready;
+};
+
+daemon::job_service::parts job_parts(const config::settings& s, jobs::crontab tab,
+                                     const cloudwatch::template_values& stream_values, job_wiring w,
+                                     const daemon::platform& p, const logging::logger& log) {
+  return {.jobs = std::move(tab.jobs),
+          .default_stream = s.job_stream,
+          .default_max_output = s.job_max_output,
+          .stream_values = stream_values,
+          .environment = jobs::job_environment(p.env, {}),
+          .boot_id = cloudwatch::new_boot_id(),
+          .source = {s.hostname, s.emf},
+          .shipper = &w.shipper,
+          .children = p.children,
+          .clock = p.clock,
+          .log = &log,
+          .output_ready = [&ready = w.output_ready] { ready = true; },
+          .congested = [&shipper = w.shipper,
+                        &heartbeats =
+                            w.heartbeats] { return shipper.half_full() && !heartbeats.failing(); }};
+}
+
 }  // namespace
 
 exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::waiter& signals) {
@@ -137,20 +164,7 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
   std::atomic<bool> job_output{false};
   const auto job_count = tab->jobs.size();
   daemon::job_service jobs(
-      {.jobs = std::move(tab->jobs),
-       .default_stream = s.job_stream,
-       .default_max_output = s.job_max_output,
-       .stream_values = names->values,
-       .environment = jobs::job_environment(p.env, {}),
-       .boot_id = cloudwatch::new_boot_id(),
-       .source = {s.hostname, s.emf},
-       .shipper = &out.shipper,
-       .children = p.children,
-       .clock = p.clock,
-       .log = &log,
-       .output_ready = [&job_output] { job_output = true; },
-       .congested = [&out,
-                     &heartbeats] { return out.shipper.half_full() && !heartbeats.failing(); }});
+      job_parts(s, std::move(*tab), names->values, {out.shipper, heartbeats, job_output}, p, log));
 
   schedule::scheduler scheduler(s.schedule, s.splay, random_seed());
   log.info("Scheduler started",
