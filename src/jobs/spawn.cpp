@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstring>
 #include <map>
 
 namespace cwp::jobs {
@@ -39,7 +38,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 }
 
 core::error spawn_error(const std::string& what, int err) {
-  return core::error(core::errc::io, "cannot start " + what + ": " + std::strerror(err));
+  return core::error(core::errc::io, "cannot start " + what + ": " + core::describe_errno(err));
 }
 
 }  // namespace
@@ -74,7 +73,8 @@ core::result<std::string> find_program(std::string_view program, std::string_vie
   std::size_t pos = 0;
   for (;;) {
     const auto colon = path.find(':', pos);
-    const auto dir = path.substr(pos, colon == std::string_view::npos ? path.npos : colon - pos);
+    const auto dir =
+        path.substr(pos, colon == std::string_view::npos ? std::string_view::npos : colon - pos);
     std::string candidate =
         dir.empty() ? std::string(program) : std::string(dir) + "/" + std::string(program);
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
