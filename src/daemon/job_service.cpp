@@ -126,9 +126,10 @@ jobs::run_request job_service::request_for(job_state& job, core::sys_time schedu
   r.command.command = spec.command;
   r.command.environment = p_.environment;
   for (const auto& [name, value] : spec.environment) {
+    const std::string prefix = name + "=";
     std::erase_if(r.command.environment,
-                  [&name](const std::string& e) { return e.starts_with(name + "="); });
-    r.command.environment.push_back(name + "=" + value);
+                  [&prefix](const std::string& e) { return e.starts_with(prefix); });
+    r.command.environment.push_back(prefix + value);
   }
   r.timeout = spec.timeout;
   r.kill_grace = spec.kill_grace;
