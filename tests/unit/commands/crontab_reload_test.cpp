@@ -4,7 +4,7 @@
 
 #include "commands/crontab_file.h"
 #include "support/capturing_sink.h"
-#include "support/scripted_logs.h"
+#include "support/scripted_jobs.h"
 #include "support/temp_dir.h"
 
 namespace cwp::commands {
@@ -13,25 +13,12 @@ namespace {
 // SIGHUP's crontab reload (docs/jobs.md "Reloading the crontab"): a good new file replaces the
 // jobs and says how many are scheduled; a bad one is an ERROR naming the file, line and column,
 // and the jobs in force stay.
-class CrontabReload : public ::testing::Test, protected testing::scripted_logs {
+class CrontabReload : public ::testing::Test, protected testing::scripted_jobs {
  protected:
   std::unique_ptr<daemon::job_service> service(const std::string& file) {
     auto tab = load_crontab(file);
     EXPECT_TRUE(tab) << tab.error().message;
-    return std::make_unique<daemon::job_service>(
-        daemon::job_service::parts{.jobs = std::move(tab->jobs),
-                                   .default_stream = "job-{job}",
-                                   .default_max_output = 1 << 20,
-                                   .stream_values = {"host", ""},
-                                   .environment = {},
-                                   .boot_id = "boot",
-                                   .source = {"host", std::nullopt},
-                                   .shipper = &shipper_,
-                                   .children = &children,
-                                   .clock = &clock,
-                                   .log = &log,
-                                   .output_ready = {},
-                                   .congested = {}});
+    return job_service_of(tab ? std::move(tab->jobs) : std::vector<jobs::job_spec>{});
   }
 
   std::vector<logging::line> at(logging::level level) const {
@@ -44,11 +31,6 @@ class CrontabReload : public ::testing::Test, protected testing::scripted_logs {
 
   testing::temp_dir dir;
   std::string path = dir.write("crontab", "# cwp: name=one\n@every 1m /bin/true\n");
-  core::child_registry children;
-  testing::capturing_sink sink;
-  logging::logger log{sink, clock, "cloudwatch-publisher"};
-  cloudwatch::publisher pub_{logs, log, {"/g", std::nullopt}};
-  cloudwatch::shipper shipper_{pub_, log, clock};
 };
 
 TEST_F(CrontabReload, AValidNewCrontabReplacesTheJobsAndSaysHowManyAreScheduled) {

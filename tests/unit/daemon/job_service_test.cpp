@@ -9,7 +9,7 @@
 
 #include "jobs/crontab.h"
 #include "support/capturing_sink.h"
-#include "support/scripted_logs.h"
+#include "support/scripted_jobs.h"
 
 namespace cwp::daemon {
 namespace {
@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 
 // The crontab's jobs on the fake clock (which decides when they are due), running real
 // processes; events go to a shipper whose transport accepts everything.
-class JobService : public ::testing::Test, protected testing::scripted_logs {
+class JobService : public ::testing::Test, protected testing::scripted_jobs {
  protected:
   JobService() {
     transport.otherwise([](const http::request&) -> testing::scripted_transport::step {
@@ -35,19 +35,7 @@ class JobService : public ::testing::Test, protected testing::scripted_logs {
   }
 
   std::unique_ptr<job_service> service(std::string_view crontab_text) {
-    return std::make_unique<job_service>(job_service::parts{.jobs = specs(crontab_text),
-                                                            .default_stream = "job-{job}",
-                                                            .default_max_output = 1 << 20,
-                                                            .stream_values = {"host", ""},
-                                                            .environment = {"PATH=/usr/bin:/bin"},
-                                                            .boot_id = "boot",
-                                                            .source = {"host", std::nullopt},
-                                                            .shipper = &shipper_,
-                                                            .children = &children,
-                                                            .clock = &clock,
-                                                            .log = &log,
-                                                            .output_ready = {},
-                                                            .congested = {}});
+    return job_service_of(specs(crontab_text), {"PATH=/usr/bin:/bin"});
   }
 
   // Moves the clock forward by `d` the way the loop does: polling whenever a poll asks to be.
@@ -73,12 +61,12 @@ class JobService : public ::testing::Test, protected testing::scripted_logs {
     return eventually([&jobs] { return jobs.running() == 0; });
   }
   bool wrote(std::size_t events) {
-    return eventually([this, events] { return shipper_.pending() >= events; });
+    return eventually([this, events] { return shipper.pending() >= events; });
   }
 
   // Every event delivered, in order, as (stream, message).
   std::vector<std::pair<std::string, std::string>> delivered() {
-    EXPECT_FALSE(shipper_.flush().error);
+    EXPECT_FALSE(shipper.flush().error);
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& req : transport.requests()) {
       if (req.find_header("X-Amz-Target") != "Logs_20140328.PutLogEvents") continue;
@@ -109,12 +97,6 @@ class JobService : public ::testing::Test, protected testing::scripted_logs {
     }
     return out;
   }
-
-  core::child_registry children;
-  testing::capturing_sink sink;
-  logging::logger log{sink, clock, "cloudwatch-publisher"};
-  cloudwatch::publisher pub_{logs, log, {"/g", std::nullopt}};
-  cloudwatch::shipper shipper_{pub_, log, clock};
 };
 
 TEST_F(JobService, ARunDueWhileThePreviousGoesIsSkippedWithAWarnAndStopAllEndsTheRunning) {
