@@ -52,20 +52,20 @@ def _os_release() -> str:
 
 
 def ensure_python_deps() -> dict[str, str]:
-    """Install moto[server] and awscli into this interpreter only if they are missing."""
+    """Install what bench/requirements.txt lists into this interpreter, only what is missing:
+    moto[server], awscli, matplotlib (the charts), yacron (the jobs comparison)."""
     need = []
     if not all(importlib.util.find_spec(m) for m in ("moto", "flask", "flask_cors", "werkzeug")):
         need.append("moto[server]")
-    if importlib.util.find_spec("awscli") is None:
-        need.append("awscli")
-    if importlib.util.find_spec("watchtower") is None:  # the throughput phase's comparator
-        need.append("watchtower")
+    for pkg, mod in (("awscli", "awscli"), ("watchtower", "watchtower"), ("matplotlib", "matplotlib"), ("yacron", "yacron")):
+        if importlib.util.find_spec(mod) is None:
+            need.append(pkg)
     if need:
         log(f"installing missing Python packages: {' '.join(need)}")
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *need], check=True)
         importlib.invalidate_caches()
     versions = {}
-    for mod in ("moto", "awscli", "botocore"):
+    for mod in ("moto", "awscli", "botocore", "matplotlib", "yacron"):
         try:
             versions[mod] = __import__(mod).__version__
         except Exception:

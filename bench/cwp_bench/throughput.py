@@ -201,7 +201,9 @@ def phase_throughput(binary: Path, quick: bool, tmp: Path, rusage: Path | None) 
                 for tool, argv in tools:
                     log(f"throughput: {tool}, {label}, {scheme}")
                     m = _measure(rusage, argv, env, path, tmp, stub, timeout=900)
-                    rows.append({"tool": tool, "input": label, "scheme": scheme, "lines": lines, "bytes": size, **m})
+                    rows.append({"tool": tool, "input": label, "scheme": scheme, "lines": lines, "bytes": size,
+                                 "label": f"{tool} ({label}, {scheme})",
+                                 "lines_per_s": lines / m["wall"] if m.get("wall") else None, **m})
             finally:
                 stub.stop()
     return {"rows": rows, "watchtower": have_watchtower, "quick": quick}

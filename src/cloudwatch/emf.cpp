@@ -188,7 +188,8 @@ void add_job_metrics(nlohmann::ordered_json& document, const emf_settings& emf,
 }
 
 bool is_emf_document(std::string_view message) {
-  if (message.empty() || message.front() != '{' || message.find("\"_aws\"") == message.npos) {
+  if (message.empty() || message.front() != '{' ||
+      message.find("\"_aws\"") == std::string_view::npos) {
     return false;
   }
   const auto j = nlohmann::json::parse(message, nullptr, /*allow_exceptions=*/false);

@@ -7,6 +7,7 @@
 
 #include "cloudwatch/heartbeat.h"
 #include "commands/crontab_file.h"
+#include "commands/crontab_reload.h"
 #include "commands/startup.h"
 #include "commands/stream_names.h"
 #include "daemon/assembly.h"
@@ -28,7 +29,7 @@ using daemon::exit_code;
 daemon::health_state initial_health(const config::settings& s, core::sys_time now) {
   daemon::health_state state;
   state.pid = static_cast<long long>(::getpid());
-  state.schedule = s.schedule.text();
+  state.schedule = s.heartbeats ? s.schedule.text() : std::string(daemon::no_heartbeat_schedule);
   state.splay_max = s.splay.max();
   state.started = now;
   return state;
@@ -87,6 +88,33 @@ void stop_jobs(daemon::job_service& jobs, std::chrono::milliseconds grace,
   }
 }
 
+// What the job service needs: the crontab's jobs and where their output and results go.
+struct job_wiring {
+  cloudwatch::shipper& shipper;
+  const daemon::heartbeat_service& heartbeats;
+  std::atomic<bool>& output_ready;
+};
+
+daemon::job_service::parts job_parts(const config::settings& s, jobs::crontab tab,
+                                     const cloudwatch::template_values& stream_values, job_wiring w,
+                                     const daemon::platform& p, const logging::logger& log) {
+  return {.jobs = std::move(tab.jobs),
+          .default_stream = s.job_stream,
+          .default_max_output = s.job_max_output,
+          .stream_values = stream_values,
+          .environment = jobs::job_environment(p.env, {}),
+          .boot_id = cloudwatch::new_boot_id(),
+          .source = {s.hostname, s.emf},
+          .shipper = &w.shipper,
+          .children = p.children,
+          .clock = p.clock,
+          .log = &log,
+          .output_ready = [&ready = w.output_ready] { ready = true; },
+          .congested = [&shipper = w.shipper,
+                        &heartbeats =
+                            w.heartbeats] { return shipper.half_full() && !heartbeats.failing(); }};
+}
+
 }  // namespace
 
 exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::waiter& signals) {
@@ -130,26 +158,13 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
       {s.log_group, std::move(*names), &aws.sts_recheck, &out.shipper, &entry, &log, p.clock,
        cloudwatch::heartbeat_source{s.hostname, CWP_VERSION, s.schedule.text(),
                                     cloudwatch::new_boot_id(), p.clock->now(), s.emf},
-       &health, &precreate},
+       &health, s.heartbeats ? &precreate : nullptr},
       validated == daemon::validation::valid);
   daemon::thread_runner deliveries([&heartbeats] { heartbeats.deliver(); });
   std::atomic<bool> job_output{false};
   const auto job_count = tab->jobs.size();
   daemon::job_service jobs(
-      {.jobs = std::move(tab->jobs),
-       .default_stream = s.job_stream,
-       .default_max_output = s.job_max_output,
-       .stream_values = names->values,
-       .environment = jobs::job_environment(p.env, {}),
-       .boot_id = cloudwatch::new_boot_id(),
-       .source = {s.hostname, s.emf},
-       .shipper = &out.shipper,
-       .children = p.children,
-       .clock = p.clock,
-       .log = &log,
-       .output_ready = [&job_output] { job_output = true; },
-       .congested = [&out,
-                     &heartbeats] { return out.shipper.half_full() && !heartbeats.failing(); }});
+      job_parts(s, std::move(*tab), names->values, {out.shipper, heartbeats, job_output}, p, log));
 
   schedule::scheduler scheduler(s.schedule, s.splay, random_seed());
   log.info("Scheduler started",
@@ -163,7 +178,14 @@ exit_code run_daemon(const config::settings& s, daemon::platform& p, daemon::wai
                                  .deliveries = &deliveries,
                                  .heartbeats = &heartbeats,
                                  .log = &log,
-                                 .on_reload = [&p] { p.credentials->invalidate(); },
+                                 .on_reload =
+                                     [&] {
+                                       p.credentials->invalidate();
+                                       if (!s.crontab.empty()) {
+                                         reload_crontab(s.crontab, s.heartbeats, jobs, log);
+                                       }
+                                     },
+                                 .reloads_crontab = !s.crontab.empty(),
                                  .children = p.children,
                                  .jobs = &jobs,
                                  .job_output = &job_output};

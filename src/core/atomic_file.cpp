@@ -8,14 +8,11 @@
 #include <array>
 #include <cerrno>
 #include <cstdint>
-#include <system_error>
 
 #include "core/unique_fd.h"
 
 namespace cwp::core {
 namespace {
-
-std::string describe_errno(int err) { return std::system_category().message(err); }
 
 // "<what><subject>: <errno text>". errno is read first, before building any string (an
 // allocation may change it).

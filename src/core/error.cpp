@@ -1,5 +1,7 @@
 #include "core/error.h"
 
+#include <system_error>
+
 namespace cwp::core {
 
 std::string_view to_string(errc code) {
@@ -27,5 +29,7 @@ std::string_view to_string(errc code) {
   }
   return "unknown";
 }
+
+std::string describe_errno(int err) { return std::system_category().message(err); }
 
 }  // namespace cwp::core

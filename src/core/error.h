@@ -39,6 +39,9 @@ struct error {
 template <class T>
 using result = tl::expected<T, error>;
 
+// The text of an errno value ("No such file or directory"); thread-safe, unlike strerror.
+std::string describe_errno(int err);
+
 inline tl::unexpected<error> fail(errc code, std::string message) {
   return tl::unexpected<error>(error{code, std::move(message)});
 }

@@ -6,16 +6,10 @@
 
 #include <array>
 #include <cerrno>
-#include <system_error>
 
 #include "core/unique_fd.h"
 
 namespace cwp::core {
-namespace {
-
-std::string describe_errno(int err) { return std::system_category().message(err); }
-
-}  // namespace
 
 result<std::optional<std::string>> read_text_file(const std::string& path, std::size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -43,6 +43,7 @@ std::string to_json(const health_state& s) {
                   {"started", core::format_iso8601_millis(s.started)},
                   {"last_attempt", time_or_null(s.last_attempt)},
                   {"last_success", time_or_null(s.last_success)},
+                  {"failing_since", time_or_null(s.failing_since)},
                   {"undelivered", s.undelivered}};
   return j.dump() + "\n";
 }
@@ -71,6 +72,9 @@ core::result<health_state> parse_health_state(std::string_view text) {
   auto success = optional_time(j, "last_success");
   if (!success) return tl::unexpected(success.error());
   s.last_success = *success;
+  auto failing = optional_time(j, "failing_since");  // absent in files of older versions
+  if (!failing) return tl::unexpected(failing.error());
+  s.failing_since = *failing;
   return s;
 }
 
@@ -80,7 +84,37 @@ core::sys_time healthy_until(const health_state& s, const schedule::cron_express
   return second_tick + s.splay_max + health_slack;
 }
 
+namespace {
+
+// CWP_SCHEDULE=off: alive (a delivery attempt at least every health_keepalive) and delivering.
+health_verdict judge_without_heartbeats(const health_state& s, core::sys_time now) {
+  const core::sys_time base = s.last_attempt.value_or(s.started);
+  const auto alive_limit = 2 * health_keepalive + health_slack;
+  const std::string limit = std::to_string(alive_limit.count()) + " s";
+  const std::string age = std::to_string(whole_seconds(now - base)) + " s";
+  const std::string what = s.last_attempt ? "last delivery attempt " + age + " ago"
+                                          : "started " + age + " ago, no delivery attempt yet";
+  if (now - base > alive_limit) {
+    return {false, what + ", expected every " + std::to_string(health_keepalive.count()) +
+                       " s without heartbeats (limit " + limit +
+                       "): the daemon is hung or not running"};
+  }
+  const std::string heartbeats_off = "no heartbeats (CWP_SCHEDULE=off); ";
+  if (!s.failing_since) return {true, heartbeats_off + what + " (limit " + limit + ")"};
+  const std::string failing = "delivery to CloudWatch Logs failing for " +
+                              std::to_string(whole_seconds(now - *s.failing_since)) + " s";
+  const std::string failing_limit = std::to_string(health_failing_limit.count()) + " s";
+  if (now - *s.failing_since > health_failing_limit) {
+    return {false, failing + ", limit " + failing_limit + " (" + heartbeats_off +
+                       std::to_string(s.undelivered) + " undelivered, " + what + ")"};
+  }
+  return {true, heartbeats_off + what + "; " + failing + " (limit " + failing_limit + ")"};
+}
+
+}  // namespace
+
 health_verdict judge_health(const health_state& s, core::sys_time now) {
+  if (s.schedule == no_heartbeat_schedule) return judge_without_heartbeats(s, now);
   auto schedule = schedule::cron_expression::parse(s.schedule);
   if (!schedule)
     return {false, "invalid schedule '" + s.schedule + "': " + schedule.error().message};
@@ -110,9 +144,14 @@ core::result<void> write_file_atomically(const std::string& path, std::string_vi
 
 void health_recorder::start() { write(); }
 
-void health_recorder::attempt(core::sys_time at, bool delivered, std::size_t undelivered) {
+void health_recorder::attempt(core::sys_time at, attempt_result result, std::size_t undelivered) {
   state_.last_attempt = at;
-  if (delivered) state_.last_success = at;
+  if (result == attempt_result::delivered) state_.last_success = at;
+  if (result != attempt_result::failed) {
+    state_.failing_since.reset();
+  } else if (!state_.failing_since) {
+    state_.failing_since = at;
+  }
   state_.undelivered = undelivered;
   write();
 }

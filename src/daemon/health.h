@@ -7,6 +7,11 @@
 // The rule: after a delivery (or the start, before the first one) the next successful delivery
 // is due by the SECOND scheduled tick after it, plus the splay's maximum and health_slack. One
 // failed tick is tolerated; a second one in a row, a hung or dead daemon, makes it unhealthy.
+//
+// Without heartbeats (CWP_SCHEDULE=off, schedule "off" in the file) there is no tick to expect:
+// the daemon's loop starts a delivery attempt at least every health_keepalive (an empty one
+// when nothing waits), so a recent attempt shows the loop and the delivery worker are alive; and
+// delivery must not have been failing for longer than health_failing_limit.
 
 #include <chrono>
 #include <cstddef>
@@ -25,6 +30,19 @@ namespace cwp::daemon {
 // Time allowed beyond the schedule for retries (a failed delivery is retried after 5 s, then at
 // the next tick) and a slow network (requests time out after 15 s).
 inline constexpr std::chrono::seconds health_slack{30};
+// Without heartbeats: the longest time between two delivery attempts of a live daemon, and how
+// long delivery may fail before the daemon is unhealthy (what the default schedule,
+// */1 * * * *, tolerates: two ticks plus the slack).
+inline constexpr std::chrono::seconds health_keepalive{30};
+inline constexpr std::chrono::seconds health_failing_limit{150};
+inline constexpr std::string_view no_heartbeat_schedule{"off"};
+
+// How one delivery attempt ended, for the health file.
+enum class attempt_result {
+  failed,       // an error: something is still waiting
+  nothing_new,  // no error, nothing delivered (nothing was waiting)
+  delivered,    // events were delivered
+};
 
 struct health_state {
   long long pid{0};
@@ -33,11 +51,13 @@ struct health_state {
   core::sys_time started;
   std::optional<core::sys_time> last_attempt;
   std::optional<core::sys_time> last_success;
+  // The first failed attempt since the last one that did not fail; unset while delivery works.
+  std::optional<core::sys_time> failing_since;
   std::size_t undelivered{0};
 };
 
 std::string to_json(const health_state& s);
-core::result<health_state> parse_health_state(std::string_view json);
+core::result<health_state> parse_health_state(std::string_view text);
 
 // When the state stops being healthy without a newer successful delivery.
 core::sys_time healthy_until(const health_state& s, const schedule::cron_expression& schedule);
@@ -47,7 +67,8 @@ struct health_verdict {
   std::string reason;  // one line for operators
 };
 
-// Judges a state at `now`; a schedule that does not parse makes the state invalid.
+// Judges a state at `now`; a schedule that does not parse (other than "off") makes the state
+// invalid.
 health_verdict judge_health(const health_state& s, core::sys_time now);
 
 // Replaces `path` with `content` atomically and without following planted links (see
@@ -66,7 +87,7 @@ class health_recorder {
   // Writes the initial state (replacing a previous run's file).
   void start();
   // A delivery attempt ended at `at`.
-  void attempt(core::sys_time at, bool delivered, std::size_t undelivered);
+  void attempt(core::sys_time at, attempt_result result, std::size_t undelivered);
 
   const health_state& state() const { return state_; }
 

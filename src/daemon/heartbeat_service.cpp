@@ -49,8 +49,8 @@ void heartbeat_service::schedule_retry() {
   retry_delay_ = std::min(retry_delay_ * 2, std::chrono::seconds{max_retry_delay});
 }
 
-void heartbeat_service::report(bool delivered) {
-  if (p_.health != nullptr) p_.health->attempt(p_.clock->now(), delivered, undelivered());
+void heartbeat_service::report(attempt_result result) const {
+  if (p_.health != nullptr) p_.health->attempt(p_.clock->now(), result, undelivered());
 }
 
 void heartbeat_service::check_identity() {
@@ -89,13 +89,13 @@ void heartbeat_service::deliver() {
          logging::kv("undelivered", static_cast<long long>(d.pending))});
     outage_.failed(d.pending, p_.shipper->oldest_pending(), *d.error);
     schedule_retry();
-    report(false);
+    report(attempt_result::failed);
     return;
   }
   outage_.delivered(d.delivered);
   retry_at_ns_.store(0);
   retry_delay_ = first_retry_delay;
-  report(d.delivered > 0);
+  report(d.delivered > 0 ? attempt_result::delivered : attempt_result::nothing_new);
   if (p_.precreate != nullptr) p_.precreate->after_delivery(p_.clock->now());
   log_delivered(d, before, added);
 }

@@ -84,7 +84,7 @@ class heartbeat_service {
   // After a failed run: the next one is due after the current delay, which then doubles.
   void schedule_retry();
   // Tells the health recorder how a delivery run ended.
-  void report(bool delivered);
+  void report(attempt_result result) const;
   // While the credentials are not validated: asks STS when due; sets fatal_ when it rejects them.
   void check_identity();
   // The INFO lines of a run that got through.

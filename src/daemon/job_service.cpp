@@ -21,41 +21,96 @@ cloudwatch::stream_template stream_of(const jobs::job_spec& spec,
   return *jobs::job_stream_template(default_stream, spec.name);
 }
 
+// Whether a reload leaves a job as it is: everything a run or its schedule is made from.
+bool same_definition(const jobs::job_spec& a, const jobs::job_spec& b) {
+  const auto stream_text = [](const jobs::job_spec& s) {
+    return s.stream ? std::optional<std::string>(s.stream->text()) : std::nullopt;
+  };
+  return a.name == b.name && a.schedule.text() == b.schedule.text() && a.command == b.command &&
+         a.argv == b.argv && a.shell == b.shell && a.environment == b.environment &&
+         a.timeout == b.timeout && a.kill_grace == b.kill_grace && a.overlap == b.overlap &&
+         stream_text(a) == stream_text(b) && a.max_output_bytes == b.max_output_bytes;
+}
+
 }  // namespace
 
 job_service::job_service(parts p) : p_(std::move(p)) {
-  std::uint64_t seed = 1;
-  for (auto& spec : p_.jobs) {
-    auto stream = stream_of(spec, p_.default_stream);
-    auto cron = spec.schedule;
-    jobs_.push_back(std::make_unique<job_state>(
-        job_state{std::move(spec),
-                  {std::move(stream), p_.stream_values},
-                  schedule::scheduler(std::move(cron), schedule::splay{}, seed++),
-                  0,
-                  {}}));
+  for (auto& spec : p_.jobs) jobs_.push_back(make_state(std::move(spec)));
+  p_.jobs.clear();
+}
+
+std::unique_ptr<job_service::job_state> job_service::make_state(jobs::job_spec spec) {
+  auto stream = stream_of(spec, p_.default_stream);
+  auto cron = spec.schedule;
+  return std::make_unique<job_state>(
+      job_state{std::move(spec),
+                {std::move(stream), p_.stream_values},
+                schedule::scheduler(std::move(cron), schedule::splay{}, next_seed_++),
+                {}});
+}
+
+template <class F>
+void job_service::each_state(F&& f) const {
+  for (const auto& job : jobs_) f(*job);
+  for (const auto& job : retired_) f(*job);
+}
+
+job_service::reload_summary job_service::reload(std::vector<jobs::job_spec> specs) {
+  join_finished();
+  reload_summary summary;
+  summary.jobs = specs.size();
+  std::vector<std::unique_ptr<job_state>> next;
+  for (auto& spec : specs) {
+    const auto old = std::find_if(jobs_.begin(), jobs_.end(), [&spec](const auto& j) {
+      return j != nullptr && j->spec.name == spec.name;
+    });
+    if (old == jobs_.end()) {
+      ++summary.added;
+      next.push_back(make_state(std::move(spec)));
+      continue;
+    }
+    std::unique_ptr<job_state> kept = std::move(*old);  // leaves a null behind in jobs_
+    if (same_definition(kept->spec, spec)) {
+      ++summary.unchanged;
+      next.push_back(std::move(kept));
+      continue;
+    }
+    ++summary.changed;
+    auto fresh = make_state(std::move(spec));
+    fresh->active = std::move(kept->active);
+    if (fresh->spec.schedule.text() == kept->spec.schedule.text()) {
+      fresh->scheduler = std::move(kept->scheduler);
+    }
+    next.push_back(std::move(fresh));
   }
+  for (auto& gone : jobs_) {
+    if (gone == nullptr) continue;
+    ++summary.removed;
+    if (!gone->active.empty()) retired_.push_back(std::move(gone));
+  }
+  jobs_ = std::move(next);
+  return summary;
 }
 
 job_service::~job_service() {
   if (running() > 0) stop_all(milliseconds{0});
   // A run that did not end even after SIGKILL (its thread stuck): the process is exiting, so
   // it is left as it is rather than destroyed under its thread.
-  for (auto& job : jobs_) {
-    for (auto& a : job->active) {
+  each_state([](job_state& job) {
+    for (auto& a : job.active) {
       if (!a->thread.joinable()) continue;
       a->thread.detach();
       (void)a.release();
     }
-  }
+  });
 }
 
 std::size_t job_service::running() const {
   std::size_t n = 0;
-  for (const auto& job : jobs_) {
-    n += static_cast<std::size_t>(std::count_if(job->active.begin(), job->active.end(),
+  each_state([&n](const job_state& job) {
+    n += static_cast<std::size_t>(std::count_if(job.active.begin(), job.active.end(),
                                                 [](const auto& a) { return !a->done.load(); }));
-  }
+  });
   return n;
 }
 
@@ -63,7 +118,7 @@ jobs::run_request job_service::request_for(job_state& job, core::sys_time schedu
   const auto& spec = job.spec;
   jobs::run_request r;
   r.job = spec.name;
-  r.run_id = jobs::make_run_id(p_.boot_id, spec.name, ++job.runs);
+  r.run_id = jobs::make_run_id(p_.boot_id, spec.name, ++runs_[spec.name]);
   r.schedule = spec.schedule.text();
   r.scheduled = scheduled;
   r.command.argv = spec.argv;
@@ -71,9 +126,10 @@ jobs::run_request job_service::request_for(job_state& job, core::sys_time schedu
   r.command.command = spec.command;
   r.command.environment = p_.environment;
   for (const auto& [name, value] : spec.environment) {
+    const std::string prefix = name + "=";
     std::erase_if(r.command.environment,
-                  [&name](const std::string& e) { return e.starts_with(name + "="); });
-    r.command.environment.push_back(name + "=" + value);
+                  [&prefix](const std::string& e) { return e.starts_with(prefix); });
+    r.command.environment.push_back(prefix + value);
   }
   r.timeout = spec.timeout;
   r.kill_grace = spec.kill_grace;
@@ -84,7 +140,7 @@ jobs::run_request job_service::request_for(job_state& job, core::sys_time schedu
 void job_service::skip(job_state& job, core::sys_time scheduled, const std::string& stream) {
   jobs::run_result r;
   r.job = job.spec.name;
-  r.run_id = jobs::make_run_id(p_.boot_id, job.spec.name, ++job.runs);
+  r.run_id = jobs::make_run_id(p_.boot_id, job.spec.name, ++runs_[job.spec.name]);
   r.schedule = job.spec.schedule.text();
   r.scheduled = scheduled;
   r.started = p_.clock->now();
@@ -136,16 +192,17 @@ void job_service::start(job_state& job, core::sys_time scheduled) {
 }
 
 void job_service::join_finished() {
-  for (auto& job : jobs_) {
-    for (auto it = job->active.begin(); it != job->active.end();) {
+  each_state([](job_state& job) {
+    for (auto it = job.active.begin(); it != job.active.end();) {
       if (!(*it)->done.load()) {
         ++it;
         continue;
       }
       if ((*it)->thread.joinable()) (*it)->thread.join();
-      it = job->active.erase(it);
+      it = job.active.erase(it);
     }
-  }
+  });
+  std::erase_if(retired_, [](const auto& job) { return job->active.empty(); });
 }
 
 milliseconds job_service::poll() {
@@ -170,29 +227,28 @@ milliseconds job_service::poll() {
 bool job_service::wait_all(milliseconds timeout) {
   std::unique_lock lock(mutex_);
   return finished_.wait_for(lock, timeout, [this] {
-    for (const auto& job : jobs_) {
-      for (const auto& a : job->active) {
-        if (!a->done.load()) return false;
-      }
-    }
-    return true;
+    bool all_done = true;
+    each_state([&all_done](const job_state& job) {
+      for (const auto& a : job.active) all_done = all_done && a->done.load();
+    });
+    return all_done;
   });
 }
 
 std::size_t job_service::stop_all(milliseconds grace) {
-  for (auto& job : jobs_) {
-    for (auto& a : job->active) {
+  each_state([](job_state& job) {
+    for (auto& a : job.active) {
       if (!a->done.load()) a->run->stop("stopped: cloudwatch-publisher is shutting down");
     }
-  }
+  });
   std::size_t left = 0;
   if (!wait_all(grace)) {
     left = running();
-    for (auto& job : jobs_) {
-      for (auto& a : job->active) {
+    each_state([](job_state& job) {
+      for (auto& a : job.active) {
         if (!a->done.load()) a->run->forward(SIGKILL);
       }
-    }
+    });
     wait_all(after_kill);
   }
   join_finished();

@@ -5,8 +5,9 @@
 // while jobs run. Overlap follows the job's policy: skip (a `skipped` result and a WARN),
 // allow, or replace (the old run is stopped as on timeout). When a run ends its result is
 // published (jobs::publish_result) and the delivery worker is asked to deliver.
+// reload() swaps in a crontab read again (SIGHUP) without touching what runs.
 //
-// poll() and stop_all() belong to the main loop's thread.
+// poll(), reload() and stop_all() belong to the main loop's thread.
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -65,7 +67,26 @@ class job_service {
   // that. Returns how many runs were still going at the grace.
   std::size_t stop_all(std::chrono::milliseconds grace);
 
+  // What reload() did, by job name.
+  struct reload_summary {
+    std::size_t jobs{0};       // scheduled from now on
+    std::size_t added{0};      // a name that was not there
+    std::size_t changed{0};    // the same name, another schedule, command, variable or option
+    std::size_t removed{0};    // a name that is gone
+    std::size_t unchanged{0};  // the same name and definition
+  };
+  // SIGHUP: the jobs of the crontab read again replace the current ones, matched by name. An
+  // unchanged job keeps its planned next run. A changed job takes its new definition from its
+  // next run on: with the same schedule its planned run stays, with another one it is planned
+  // at the next poll (the first tick after it). A removed job is not started again. Runs that
+  // are going on are never touched: they end as they would have (their timeout, output bound
+  // and stream are those they started with), their output and result are published, a changed
+  // job's running run still counts for its overlap policy, and stop_all() stops them too. Run
+  // numbers go on per name, so run ids stay unique.
+  reload_summary reload(std::vector<jobs::job_spec> specs);
+
   std::size_t running() const;
+  std::size_t size() const { return jobs_.size(); }  // jobs scheduled
 
  private:
   struct active_run {
@@ -77,10 +98,12 @@ class job_service {
     jobs::job_spec spec;
     cloudwatch::stream_names stream;
     schedule::scheduler scheduler;
-    std::uint64_t runs{0};
     std::list<std::unique_ptr<active_run>> active;
   };
 
+  std::unique_ptr<job_state> make_state(jobs::job_spec spec);
+  template <class F>
+  void each_state(F&& f) const;  // jobs_ and retired_
   void start(job_state& job, core::sys_time scheduled);
   void skip(job_state& job, core::sys_time scheduled, const std::string& stream);
   jobs::run_request request_for(job_state& job, core::sys_time scheduled);
@@ -89,6 +112,10 @@ class job_service {
 
   parts p_;
   std::vector<std::unique_ptr<job_state>> jobs_;
+  // Removed by a reload while runs of theirs were going on; dropped when those have ended.
+  std::vector<std::unique_ptr<job_state>> retired_;
+  std::map<std::string, std::uint64_t> runs_;  // runs started or skipped, by job name
+  std::uint64_t next_seed_{1};                 // of the schedulers (they have no splay)
   mutable std::mutex mutex_;
   std::condition_variable finished_;
 };

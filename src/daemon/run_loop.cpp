@@ -51,13 +51,20 @@ std::chrono::milliseconds heartbeat_tick(const loop_parts& p, std::size_t& skipp
   return step.wait;
 }
 
-// Starts a delivery for what jobs enqueued, or for a retry that is due. The flag is taken
-// before the trigger: what jobs enqueue after that goes with this delivery or sets it again.
-void deliver_if_due(const loop_parts& p) {
+// Starts a delivery for what jobs enqueued, or for a retry that is due; without heartbeats also
+// when none started for health_keepalive, so the health file shows the daemon alive. The flag is
+// taken before the trigger: what jobs enqueue after that goes with this delivery or sets it again.
+void deliver_if_due(const loop_parts& p, std::chrono::steady_clock::time_point& last_started) {
   if (p.deliveries->busy()) return;
+  const auto now = p.clock->monotonic();
   const bool jobs_wrote = p.job_output != nullptr && p.job_output->exchange(false);
-  if (jobs_wrote || p.heartbeats->delivery_due(p.clock->monotonic())) {
-    if (!p.deliveries->trigger() && jobs_wrote) p.job_output->store(true);
+  const bool keepalive = p.scheduler == nullptr && now - last_started >= health_keepalive;
+  if (jobs_wrote || keepalive || p.heartbeats->delivery_due(now)) {
+    if (p.deliveries->trigger()) {
+      last_started = now;
+    } else if (jobs_wrote) {
+      p.job_output->store(true);
+    }
   }
 }
 
@@ -71,12 +78,13 @@ exit_code run_loop(const loop_parts& p) {
   }
 
   std::size_t skipped_in_a_row = 0;
+  auto last_delivery = p.clock->monotonic();
   while (true) {
     if (auto fatal = p.heartbeats->fatal()) return *fatal;
     std::chrono::milliseconds wait = schedule::scheduler::max_wait;
     if (p.scheduler != nullptr) wait = heartbeat_tick(p, skipped_in_a_row);
     if (p.jobs != nullptr) wait = std::min(wait, p.jobs->poll());
-    deliver_if_due(p);
+    deliver_if_due(p, last_delivery);
 
     const auto sig = p.signals->wait_for(wait);
     if (!sig) continue;
@@ -85,7 +93,8 @@ exit_code run_loop(const loop_parts& p) {
       return exit_code::ok;
     }
     if (*sig == SIGHUP) {
-      log.info("Received SIGHUP, reloading credentials");
+      log.info(p.reloads_crontab ? "Received SIGHUP, reloading the crontab and credentials"
+                                 : "Received SIGHUP, reloading credentials");
       if (p.on_reload) p.on_reload();
     } else if (*sig == SIGCHLD) {
       p.children->reap();

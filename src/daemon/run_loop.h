@@ -25,7 +25,8 @@ struct loop_parts {
   runner* deliveries;
   heartbeat_service* heartbeats;
   const logging::logger* log;
-  std::function<void()> on_reload;  // SIGHUP
+  std::function<void()> on_reload;  // SIGHUP, after the INFO line
+  bool reloads_crontab{false};      // on_reload reads the crontab again (for the INFO line)
   core::child_registry* children;   // SIGCHLD: reaps orphans, keeps registered children's status
   job_service* jobs{nullptr};       // optional: the crontab's jobs, polled with the heartbeat
   // Set by the jobs when they enqueued events: the loop starts a delivery for them.

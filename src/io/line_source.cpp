@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <string_view>
 
 namespace cwp::io {
@@ -26,7 +25,7 @@ std::size_t character_boundary(std::string_view text, std::size_t limit) {
 }
 
 core::error read_error(int err) {
-  return core::error(core::errc::io, std::string("cannot read the input: ") + std::strerror(err));
+  return {core::errc::io, "cannot read the input: " + core::describe_errno(err)};
 }
 
 }  // namespace

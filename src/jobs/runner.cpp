@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,8 +11,8 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "cloudwatch/message_split.h"
 #include "core/time_format.h"
@@ -33,7 +34,7 @@ constexpr int max_pieces_per_drain = 256;
 core::result<std::pair<core::unique_fd, core::unique_fd>> make_pipe(int extra_flags = 0) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC | extra_flags) != 0) {
-    return core::fail(core::errc::io, std::string("cannot create a pipe: ") + std::strerror(errno));
+    return core::fail(core::errc::io, "cannot create a pipe: " + core::describe_errno(errno));
   }
   return std::pair{core::unique_fd(fds[0]), core::unique_fd(fds[1])};
 }
@@ -49,12 +50,24 @@ core::unique_fd open_pidfd(pid_t pid) {
 #endif
 }
 
-void write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+// writev() only reads the bytes, but iovec has no const member.
+iovec as_iovec(std::string_view bytes) {
+  return {const_cast<char*>(bytes.data()), bytes.size()};  // NOLINT(*-const-cast)
+}
+
+// A piece of a line and its line end in one writev(): our own log lines, written from other
+// threads, then never land between a job's line and its newline (nor inside a line of up to one
+// piece).
+void write_all(int fd, std::string_view text, std::string_view end) {
+  while (!text.empty() || !end.empty()) {
+    std::array<iovec, 2> parts{as_iovec(text), as_iovec(end)};
+    const ssize_t n = ::writev(fd, parts.data(), static_cast<int>(parts.size()));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;  // our stdout is gone: the copy is best effort, the events are not
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+    auto done = static_cast<std::size_t>(n);
+    const std::size_t from_text = std::min(done, text.size());
+    text.remove_prefix(from_text);
+    end.remove_prefix(std::min(done - from_text, end.size()));
   }
 }
 
@@ -159,8 +172,7 @@ std::int64_t job_run::loop::next_ts() {
 void job_run::loop::on_piece(stream_state& s, const io::line_piece& piece) {
   const std::string_view end = piece.final ? "\n" : "";
   if (s.copy_fd >= 0) {
-    write_all(s.copy_fd, piece.text);
-    write_all(s.copy_fd, end);
+    write_all(s.copy_fd, piece.text, end);
   }
   tail_.append(piece.text);
   tail_.append(end);
@@ -207,17 +219,17 @@ void job_run::loop::terminate(steady::time_point now) {
 }
 
 void job_run::loop::control() {
-  char bytes[64];
+  std::array<char, 64> bytes{};
   for (;;) {
-    const ssize_t n = ::read(o_.control_read_.get(), bytes, sizeof bytes);
+    const ssize_t n = ::read(o_.control_read_.get(), bytes.data(), bytes.size());
     if (n <= 0) return;
-    for (ssize_t i = 0; i < n; ++i) {
-      if (bytes[i] == stop_request) {
+    for (const char byte : std::span(bytes).first(static_cast<std::size_t>(n))) {
+      if (byte == stop_request) {
         const std::lock_guard lock(o_.reason_mutex_);
         if (result_.reason.empty()) result_.reason = o_.stop_reason_;
         if (!status_) terminate(o_.clock_->monotonic());
       } else if (!status_) {
-        signal_group(bytes[i]);
+        signal_group(byte);
       }
     }
   }

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstring>
 #include <map>
 
 namespace cwp::jobs {
@@ -33,13 +32,15 @@ struct spawn_setup {
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
   std::vector<char*> out;
   out.reserve(strings.size() + 1);
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  // exec's argv and envp are char* const[] for C's sake; it does not write through them.
+  for (const auto& s : strings)
+    out.push_back(const_cast<char*>(s.c_str()));  // NOLINT(*-const-cast)
   out.push_back(nullptr);
   return out;
 }
 
 core::error spawn_error(const std::string& what, int err) {
-  return core::error(core::errc::io, "cannot start " + what + ": " + std::strerror(err));
+  return {core::errc::io, "cannot start " + what + ": " + core::describe_errno(err)};
 }
 
 }  // namespace
@@ -55,7 +56,12 @@ std::vector<std::string> job_environment(
   for (const auto& [name, value] : extra) merged[name] = value;
   std::vector<std::string> out;
   out.reserve(merged.size());
-  for (const auto& [name, value] : merged) out.push_back(name + "=" + value);
+  for (const auto& [name, value] : merged) {
+    std::string entry = name;
+    entry += '=';
+    entry += value;
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 
@@ -74,7 +80,8 @@ core::result<std::string> find_program(std::string_view program, std::string_vie
   std::size_t pos = 0;
   for (;;) {
     const auto colon = path.find(':', pos);
-    const auto dir = path.substr(pos, colon == std::string_view::npos ? path.npos : colon - pos);
+    const auto dir =
+        path.substr(pos, colon == std::string_view::npos ? std::string_view::npos : colon - pos);
     std::string candidate =
         dir.empty() ? std::string(program) : std::string(dir) + "/" + std::string(program);
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;

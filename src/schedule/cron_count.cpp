@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "schedule/bit_mask.h"
 #include "schedule/cron_expression.h"
 
 namespace cwp::schedule {
@@ -13,9 +14,7 @@ using std::chrono::days;
 using std::chrono::minutes;
 using std::chrono::sys_days;
 
-constexpr long minutes_per_day = 24 * 60;
-
-std::uint64_t bit(unsigned n) { return std::uint64_t{1} << n; }
+constexpr long minutes_per_day = 24L * 60L;
 
 // Bits [from, to) of a minute mask; 0 <= from <= to <= 60.
 std::uint64_t bits_between(long from, long to) {
@@ -57,8 +56,8 @@ std::uint64_t cron_expression::count_every(std::chrono::seconds every, core::sys
 std::uint64_t cron_expression::count_cron(const fields& f, core::sys_time from, core::sys_time to) {
   const sys_days first_day = std::chrono::floor<days>(from);
   const sys_days last_day = std::chrono::floor<days>(to - core::sys_time::duration{1});
-  const auto per_full_day =
-      static_cast<std::uint64_t>(std::popcount(f.hours) * std::popcount(f.minutes));
+  const auto per_full_day = static_cast<std::uint64_t>(std::popcount(f.hours)) *
+                            static_cast<std::uint64_t>(std::popcount(f.minutes));
   const auto in_part_of_day = [&f, from, to](sys_days day) {
     const long lo = minute_at_or_after(day, from);
     const long hi = minute_at_or_after(day, to);

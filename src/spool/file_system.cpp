@@ -26,6 +26,8 @@ class posix_append_file final : public append_file {
   ~posix_append_file() override { ::close(fd_); }
   posix_append_file(const posix_append_file&) = delete;
   posix_append_file& operator=(const posix_append_file&) = delete;
+  posix_append_file(posix_append_file&&) = delete;
+  posix_append_file& operator=(posix_append_file&&) = delete;
 
   core::result<void> append(std::string_view bytes) override {
     while (!bytes.empty()) {
@@ -62,6 +64,8 @@ class posix_file_lock final : public file_lock {
   ~posix_file_lock() override { ::close(fd_); }  // releases the flock
   posix_file_lock(const posix_file_lock&) = delete;
   posix_file_lock& operator=(const posix_file_lock&) = delete;
+  posix_file_lock(posix_file_lock&&) = delete;
+  posix_file_lock& operator=(posix_file_lock&&) = delete;
 
  private:
   int fd_;

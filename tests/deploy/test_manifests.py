@@ -111,9 +111,8 @@ def test_there_is_a_deployment_and_a_daemonset() -> None:
     assert kinds == ["DaemonSet", "Deployment"]
 
 
-@pytest.mark.parametrize("name,doc", workloads(), ids=[n for n, _ in workloads()])
-def test_pods_meet_the_restricted_pod_security_standard(name: str, doc: dict[str, Any]) -> None:
-    pod = doc["spec"]["template"]["spec"]
+def assert_restricted(name: str, pod: dict[str, Any]) -> None:
+    """The pod meets the "restricted" Pod Security Standard."""
     pod_ctx = pod["securityContext"]
     assert pod_ctx["runAsNonRoot"] is True
     assert pod_ctx["runAsUser"] == 10001
@@ -131,6 +130,11 @@ def test_pods_meet_the_restricted_pod_security_standard(name: str, doc: dict[str
         assert ctx.get("privileged", False) is False, c["name"]
         assert ctx["runAsNonRoot"] is True and ctx["runAsUser"] == 10001, c["name"]
         assert ctx["seccompProfile"] == {"type": "RuntimeDefault"}, c["name"]
+
+
+@pytest.mark.parametrize("name,doc", workloads(), ids=[n for n, _ in workloads()])
+def test_pods_meet_the_restricted_pod_security_standard(name: str, doc: dict[str, Any]) -> None:
+    assert_restricted(name, doc["spec"]["template"]["spec"])
 
 
 @pytest.mark.parametrize("name,doc", workloads(), ids=[n for n, _ in workloads()])
@@ -159,6 +163,45 @@ def test_pods_are_small_write_only_to_their_state_volume_and_use_the_service_acc
         assert "emptyDir" in volumes[mount["name"]]
 
 
+def cronjob() -> dict[str, Any]:
+    [job] = [doc for _, doc in k8s_documents() if doc["kind"] == "CronJob"]
+    return job
+
+
+def test_the_cronjob_records_its_command_with_exec_under_the_restricted_standard() -> None:
+    job = cronjob()
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert_restricted("cronjob.yaml", pod)
+    [account] = [d for _, d in k8s_documents() if d["kind"] == "ServiceAccount"]
+    assert pod["serviceAccountName"] == account["metadata"]["name"]
+    assert pod["restartPolicy"] == "Never"  # a failed run is recorded once, not retried in place
+    [c] = pod["containers"]
+    # The image's ENTRYPOINT is the binary (examples/jobs): exec --job NAME -- COMMAND ARGS...
+    assert "command" not in c
+    args = c["args"]
+    assert args[:2] == ["exec", "--job"] and args[3] == "--" and len(args) > 4, args
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", args[2]), args[2]
+    assert args[4].startswith("/"), args  # no shell: a program with plain arguments
+    env = env_of(c)
+    assert env["CWP_EMF_NAMESPACE"] and env["CWP_LOG_GROUP"]
+    # Fixed, so the Host dimension of the job's metrics (and its alarm) is the same every run.
+    assert env["CWP_HOSTNAME"] == "CLUSTER_NAME"
+    for kind in ("requests", "limits"):
+        assert {"cpu", "memory"} <= set(c["resources"][kind]), kind
+    # The job's schedule is the CronJob's; a second run never starts beside a running one.
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+    assert job["spec"]["timeZone"] == "Etc/UTC"
+    assert len(job["spec"]["schedule"].split()) == 5
+
+
+def test_the_cronjob_runs_a_job_of_the_example_image() -> None:
+    [c] = cronjob()["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    program = c["args"][4]
+    dockerfile = (REPO / "examples/jobs/Dockerfile").read_text()
+    copied = re.findall(r"^COPY (\S+) (\S+)$", dockerfile, re.M)
+    assert (Path(program).name, program) in copied, (program, copied)
+
+
 def test_the_daemonset_publishes_one_stream_per_node() -> None:
     [(_, ds)] = [w for w in workloads() if w[1]["kind"] == "DaemonSet"]
     [c] = ds["spec"]["template"]["spec"]["containers"]
@@ -180,10 +223,12 @@ def test_every_publisher_setting_in_the_manifests_is_documented() -> None:
     for _, doc in workloads():
         for c in doc["spec"]["template"]["spec"]["containers"]:
             names |= set(env_of(c))
+    names |= set(env_of(
+        cronjob()["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]))
     task = json.loads((DEPLOY / "ecs/task-definition.json").read_text())
     for c in task["containerDefinitions"]:
         names |= {e["name"] for e in c["environment"]}
-    assert {"CWP_EMF_NAMESPACE", "CWP_LOG_GROUP", "CWP_HOSTNAME"} <= names
+    assert {"CWP_EMF_NAMESPACE", "CWP_LOG_GROUP", "CWP_HOSTNAME", "CWP_SPOOL_DIR"} <= names
     for name in names:
         assert f"`{name}`" in README, name
 
@@ -342,3 +387,24 @@ def test_readme_examples_are_the_files_in_deploy() -> None:
     assert not unmentioned, f"deploy files the README does not mention: {unmentioned}"
     for section in ("## Deploy", "## Alarms and dashboard"):
         assert section in README, section
+
+
+# ------------------------------------------------------------------------------- examples
+def instructions(dockerfile: str) -> list[str]:
+    """A Dockerfile's instructions, continuation lines joined and blanks squeezed."""
+    joined = re.sub(r"\\\n\s*", " ", dockerfile)
+    return [" ".join(line.split()) for line in joined.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_the_jobs_page_shows_the_example_dockerfile() -> None:
+    """docs/jobs.md "Your own image" is abridged: its FROM, RUN, COPY, USER and ENTRYPOINT
+    instructions are those of examples/jobs/Dockerfile, word for word."""
+    [shown] = readme_examples.blocks("dockerfile")
+    real = instructions((REPO / "examples/jobs/Dockerfile").read_text())
+    kept = ("ARG", "FROM", "RUN", "COPY", "USER", "VOLUME", "ENTRYPOINT", "CMD")
+    for instruction in instructions(shown):
+        if instruction.split()[0] in kept:
+            assert instruction in real, instruction
+    assert [i for i in real if i.startswith("COPY")] == [
+        i for i in instructions(shown) if i.startswith("COPY")]

@@ -77,6 +77,11 @@ def _mask(text: str, secrets: set[str]) -> str:
 SUMMARY_SECTIONS: list[tuple[str, str]] = []
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # scripts/test runs `-m memory` again on the plain Release binary, where peak RSS is ours.
+    config.addinivalue_line("markers", "memory: bounds our peak RSS (skipped under ASan)")
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for title, text in SUMMARY_SECTIONS:
         terminalreporter.write_sep("-", title)

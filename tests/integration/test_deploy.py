@@ -105,3 +105,28 @@ def test_each_manifests_settings_publish_an_emf_heartbeat(
     [event] = get_events(env["CWP_LOG_GROUP"], f"heartbeat-{host}-{today}")
     doc = json.loads(event["message"])
     assert doc["host"] == host and doc["Host"] == host and doc["Heartbeat"] == 1
+
+
+def test_the_cronjobs_command_records_its_job_with_exec(moto, run_binary, get_events, today):
+    """The CronJob's container, as the example image runs it: its ENV, the manifest's env and
+    args, the example's script in place of /usr/local/bin/disk-report.sh."""
+    [job] = [doc for doc in yaml.safe_load_all((DEPLOY / "kubernetes/cronjob.yaml").read_text())
+             if doc]
+    [c] = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    example = REPO / "examples" / "jobs"
+    image_env = {  # the ENV of examples/jobs/Dockerfile
+        "CWP_CRONTAB": str(example / "crontab"), "CWP_SCHEDULE": "off",
+        "CWP_HEALTH_FILE": "/nonexistent/health.json", "CWP_SPOOL_DIR": "/nonexistent/spool"}
+    env = {**image_env, **{e["name"]: e["value"].replace("REGION", moto.region)
+                           for e in c["env"]}, **moto.env("publisher")}
+    args = [str(example / "disk-report.sh") if a == "/usr/local/bin/disk-report.sh" else a
+            for a in c["args"]]
+    result = run_binary(args, env=env)
+    assert result.rc == 0, result.describe()
+    # Passed through to our stdout for `kubectl logs`, between our own JSON lines.
+    assert any(l.startswith("disk-report: / is ") for l in result.stdout.splitlines()), result.describe()
+    events = get_events(env["CWP_LOG_GROUP"], f"job-disk-report-{today}", expected=2)
+    assert events[0]["message"].startswith("disk-report: / is ")
+    doc = json.loads(events[1]["message"])
+    assert doc["outcome"] == "success" and doc["host"] == "CLUSTER_NAME", doc
+    assert doc["JobSuccess"] == 1 and doc["Job"] == "disk-report", doc

@@ -108,3 +108,39 @@ def test_a_corrupt_state_file_is_unhealthy(run_binary, tmp_path):
     assert result.rc == 1, result.describe()
     (line,) = result.err_lines
     assert line["message"].startswith(f"Unhealthy: the health file {state_file} is not valid")
+
+
+def test_without_heartbeats_health_judges_the_daemons_delivery_attempts(
+    moto, start_daemon, run_binary, tmp_path
+):
+    state_file = tmp_path / "health.json"
+    tab = tmp_path / "crontab"
+    tab.write_text("# cwp: name=tick\n@every 1s echo tick\n")
+    env = {**moto.env("publisher"), "CWP_SCHEDULE": "off", "CWP_CRONTAB": str(tab),
+           "CWP_HEALTH_FILE": str(state_file)}
+    daemon = start_daemon(env)
+    daemon.wait_for(lambda l: l.get("job") == "tick" and l.get("outcome") == "success", count=2)
+    state = json.loads(state_file.read_text())
+    assert state["schedule"] == "off" and state["pid"] == daemon.proc.pid, state
+    assert state["failing_since"] is None, state
+
+    result = run_binary(["health"], env=env)
+    assert result.rc == 0, result.describe()
+    (line,) = result.out_lines
+    assert line["message"].startswith("Healthy: no heartbeats (CWP_SCHEDULE=off); "), line
+    assert daemon.stop()[0] == 0
+
+
+def test_without_heartbeats_no_delivery_attempt_for_90_s_is_unhealthy(run_binary, tmp_path):
+    now = dt.datetime.now(dt.timezone.utc)
+    state_file = tmp_path / "health.json"
+    state_file.write_text(json.dumps({
+        "pid": 1, "schedule": "off", "splay_max_ms": 0,
+        "started": iso(now - dt.timedelta(hours=1)),
+        "last_attempt": iso(now - dt.timedelta(seconds=120)),
+        "last_success": None, "failing_since": None, "undelivered": 0}))
+    result = run_binary(["health"], env={"CWP_HEALTH_FILE": str(state_file)})
+    assert result.rc == 1, result.describe()
+    (line,) = result.err_lines
+    assert line["message"].startswith("Unhealthy: last delivery attempt 120 s ago, expected every "
+                                      "30 s without heartbeats (limit 90 s)"), line

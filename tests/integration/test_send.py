@@ -26,6 +26,7 @@ from typing import Any, Iterator
 import json_log
 import pytest
 import readme_examples
+from process_memory import wait_measuring_peak
 from conftest import _RECORDED, BinaryResult, binary_env
 
 SUMMARY_RE = re.compile(
@@ -431,17 +432,6 @@ def hashing_stub() -> Iterator[HashingLogsStub]:
     stub.close()
 
 
-def peak_rss_bytes(pid: int) -> int | None:
-    """VmHWM of a running process: the peak RSS of its own image since exec. (The rusage of a
-    child would count the pages of the forked test process before the exec as well.)"""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    match = re.search(r"^VmHWM:\s+(\d+) kB$", status, re.M)
-    return int(match.group(1)) * 1024 if match else None
-
-
 def send_measured(binary: Path, clean_home: Path, env: dict[str, str], args: list[str],
                   chunks: Iterator[bytes], tmp_path: Path, request: pytest.FixtureRequest
                   ) -> tuple[BinaryResult, int, str]:
@@ -451,7 +441,6 @@ def send_measured(binary: Path, clean_home: Path, env: dict[str, str], args: lis
     argv = [str(binary), "send", *args]
     out_path, err_path = tmp_path / "send.out", tmp_path / "send.err"
     digest = hashlib.sha256()
-    peak = 0
     started = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         proc = subprocess.Popen(argv, env=binary_env(clean_home, env), stdin=subprocess.PIPE,
@@ -470,11 +459,7 @@ def send_measured(binary: Path, clean_home: Path, env: dict[str, str], args: lis
 
         feeder = threading.Thread(target=feed)
         feeder.start()
-        # Until it has exited (a zombie has no VmHWM any more); waitid leaves it unreaped.
-        while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
-            peak = max(peak, peak_rss_bytes(proc.pid) or 0)
-            time.sleep(0.01)
-        proc.wait()
+        peak = wait_measuring_peak(proc, timeout_s=600)
         feeder.join()
     result = BinaryResult(proc.returncode, out_path.read_text(errors="replace"),
                           err_path.read_text(errors="replace"), argv, time.monotonic() - started)
@@ -483,7 +468,9 @@ def send_measured(binary: Path, clean_home: Path, env: dict[str, str], args: lis
     return result, peak, digest.hexdigest()
 
 
-@pytest.mark.skipif(SANITIZED, reason="a memory bound (and 1 GiB through ASan, ~4 min): dev build only")
+@pytest.mark.memory
+@pytest.mark.skipif(SANITIZED, reason="a memory bound (and 1 GiB through ASan, ~4 min): "
+                    "scripts/test runs it on the Release binary")
 def test_a_gibibyte_without_a_newline_is_sent_in_bounded_memory(
     moto, binary, clean_home, hashing_stub, tmp_path, request
 ):
@@ -502,6 +489,7 @@ def test_a_gibibyte_without_a_newline_is_sent_in_bounded_memory(
     assert hashing_stub.digest.hexdigest() == sent_digest, "what arrived is not what was sent"
 
 
+@pytest.mark.memory
 def test_a_long_line_without_a_newline_reads_back_identical_from_cloudwatch_logs(
     moto, binary, clean_home, aws_cli, tmp_path, request
 ):

@@ -13,7 +13,6 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <system_error>
 
 #include "aws/credentials/json_credentials.h"
 
@@ -21,8 +20,6 @@ namespace cwp::aws {
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-std::string describe_errno(int err) { return std::system_category().message(err); }
 
 bool is_executable_file(const std::string& path) {
   struct stat info {};
@@ -161,7 +158,7 @@ core::result<run_outcome> run(core::child_registry& children, const std::string&
                               const process_provider::limits& l) {
   std::array<int, 2> pipe_fds{};
   if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) {
-    return core::fail(core::errc::io, "cannot create a pipe: " + describe_errno(errno));
+    return core::fail(core::errc::io, "cannot create a pipe: " + core::describe_errno(errno));
   }
   spawn_setup setup;
   ::posix_spawn_file_actions_adddup2(setup.actions(), pipe_fds[1], STDOUT_FILENO);
@@ -177,7 +174,8 @@ core::result<run_outcome> run(core::child_registry& children, const std::string&
     const int spawned = ::posix_spawn(&pid, program.c_str(), setup.actions(), setup.attr(),
                                       args.data(), vars.data());
     if (spawned != 0) {
-      return core::fail(core::errc::io, "cannot run " + program + ": " + describe_errno(spawned));
+      return core::fail(core::errc::io,
+                        "cannot run " + program + ": " + core::describe_errno(spawned));
     }
     return pid;
   });

@@ -45,7 +45,7 @@ TEST_F(HealthFile, HealthIsOkWhileFreshAndFailsOnceStale) {
   const logging::logger log(sink, clock, "cloudwatch-publisher");
   daemon::health_recorder recorder(path, minutely(clock.now()), log);
   recorder.start();
-  recorder.attempt(clock.now(), true, 0);
+  recorder.attempt(clock.now(), daemon::attempt_result::delivered, 0);
 
   clock.advance(30s);
   EXPECT_EQ(check(), exit_code::ok);

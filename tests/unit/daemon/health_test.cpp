@@ -153,10 +153,10 @@ TEST_F(HealthFile, RecorderWritesTheStartThenEveryAttempt) {
   EXPECT_FALSE(s->last_attempt);
 
   clock.advance(1s);
-  recorder.attempt(clock.now(), /*delivered=*/true, 0);
+  recorder.attempt(clock.now(), attempt_result::delivered, 0);
   const auto delivered_at = clock.now();
   clock.advance(60s);
-  recorder.attempt(clock.now(), /*delivered=*/false, 2);
+  recorder.attempt(clock.now(), attempt_result::failed, 2);
   s = parse_health_state(read(path));
   ASSERT_TRUE(s);
   EXPECT_EQ(s->last_success, delivered_at);
@@ -173,8 +173,8 @@ TEST_F(HealthFile, AnUnwritablePathIsOneWarningNotAFailure) {
   const logging::logger log(sink, clock, "cloudwatch-publisher");
   health_recorder recorder(dir.file("missing/dir/health.json"), minutely(clock.now()), log);
   recorder.start();
-  recorder.attempt(clock.now(), true, 0);
-  recorder.attempt(clock.now(), true, 0);
+  recorder.attempt(clock.now(), attempt_result::delivered, 0);
+  recorder.attempt(clock.now(), attempt_result::delivered, 0);
   ASSERT_EQ(sink.lines().size(), 1U);
   EXPECT_EQ(sink.lines()[0].severity, logging::level::warn);
   EXPECT_TRUE(sink.contains("Could not write the health file"));
@@ -198,6 +198,78 @@ TEST_F(HealthFile, PlantedSymlinksAreNeverFollowed) {
   EXPECT_FALSE(fs::is_symlink(path));
   EXPECT_TRUE(fs::is_regular_file(path));
   EXPECT_EQ(read(path), "{\"fresh\": true}\n");
+}
+
+// CWP_SCHEDULE=off: no tick to expect. Healthy while the loop's delivery attempts (one at least
+// every 30 s) keep coming and delivery has not been failing for more than 150 s.
+
+health_state without_heartbeats(core::sys_time started) {
+  health_state s = minutely(started);
+  s.schedule = "off";
+  return s;
+}
+
+TEST(HealthRuleWithoutHeartbeats, HealthyWhileDeliveryAttemptsKeepComing) {
+  auto s = without_heartbeats(at("2026-01-01T12:00:00Z"));
+  const auto started = judge_health(s, at("2026-01-01T12:00:50Z"));
+  EXPECT_TRUE(started.healthy) << started.reason;
+  EXPECT_EQ(started.reason,
+            "no heartbeats (CWP_SCHEDULE=off); started 50 s ago, no delivery attempt yet (limit "
+            "90 s)");
+  s.last_attempt = at("2026-01-01T12:00:30Z");  // nothing to deliver: no last_success needed
+  const auto alive = judge_health(s, at("2026-01-01T12:02:00Z"));
+  EXPECT_TRUE(alive.healthy) << alive.reason;
+  EXPECT_EQ(alive.reason,
+            "no heartbeats (CWP_SCHEDULE=off); last delivery attempt 90 s ago (limit 90 s)");
+}
+
+TEST(HealthRuleWithoutHeartbeats, NoDeliveryAttemptForThreeKeepalivesIsUnhealthy) {
+  auto s = without_heartbeats(at("2026-01-01T12:00:00Z"));
+  s.last_attempt = at("2026-01-01T12:00:30Z");
+  const auto hung = judge_health(s, at("2026-01-01T12:02:01Z"));
+  EXPECT_FALSE(hung.healthy);
+  EXPECT_EQ(hung.reason,
+            "last delivery attempt 91 s ago, expected every 30 s without heartbeats (limit 90 s): "
+            "the daemon is hung or not running");
+  EXPECT_FALSE(
+      judge_health(without_heartbeats(at("2026-01-01T12:00:00Z")), at("2026-01-01T12:01:31Z"))
+          .healthy);
+}
+
+TEST(HealthRuleWithoutHeartbeats, DeliveryFailingForMoreThan150sIsUnhealthy) {
+  auto s = without_heartbeats(at("2026-01-01T12:00:00Z"));
+  s.failing_since = at("2026-01-01T12:01:00Z");
+  s.last_attempt = at("2026-01-01T12:03:20Z");
+  s.undelivered = 7;
+  const auto failing = judge_health(s, at("2026-01-01T12:03:30Z"));
+  EXPECT_TRUE(failing.healthy) << failing.reason;
+  EXPECT_EQ(failing.reason,
+            "no heartbeats (CWP_SCHEDULE=off); last delivery attempt 10 s ago; delivery to "
+            "CloudWatch Logs failing for 150 s (limit 150 s)");
+  const auto failed = judge_health(s, at("2026-01-01T12:03:31Z"));
+  EXPECT_FALSE(failed.healthy);
+  EXPECT_EQ(failed.reason,
+            "delivery to CloudWatch Logs failing for 151 s, limit 150 s (no heartbeats "
+            "(CWP_SCHEDULE=off); 7 undelivered, last delivery attempt 11 s ago)");
+}
+
+TEST_F(HealthFile, FailingSinceIsTheFirstFailedAttemptAndClearsWhenAnAttemptWorks) {
+  const logging::logger log(sink, clock, "cloudwatch-publisher");
+  health_recorder recorder(path, without_heartbeats(clock.now()), log);
+  recorder.start();
+  recorder.attempt(clock.now(), attempt_result::failed, 1);
+  const auto first_failure = clock.now();
+  clock.advance(30s);
+  recorder.attempt(clock.now(), attempt_result::failed, 2);
+  auto s = parse_health_state(read(path));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schedule, "off");
+  EXPECT_EQ(s->failing_since, first_failure);
+  recorder.attempt(clock.now(), attempt_result::nothing_new, 0);
+  s = parse_health_state(read(path));
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->failing_since);
+  EXPECT_FALSE(s->last_success);  // nothing was delivered
 }
 
 }  // namespace

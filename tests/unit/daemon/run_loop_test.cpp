@@ -115,10 +115,13 @@ class RunLoop : public ::testing::Test, protected testing::scripted_platform {
             {"h", "test", "@every 1s", "boot", clock.now(), emf},
             health},
         validated);
-    inline_runner local([this] { service->deliver(); });
+    inline_runner local([this] {
+      ++attempts;
+      service->deliver();
+    });
     runner_ = &local;
     schedule::scheduler sched(cadence, schedule::splay{}, 1);
-    return run_loop({.scheduler = &sched,
+    return run_loop({.scheduler = heartbeats ? &sched : nullptr,
                      .clock = &clock,
                      .signals = &signals,
                      .deliveries = &local,
@@ -154,6 +157,8 @@ class RunLoop : public ::testing::Test, protected testing::scripted_platform {
   std::vector<bool> outcomes;  // per request: did it succeed (filled by the fallback wrapper)
   int reloads{0};
   health_recorder* health{nullptr};
+  bool heartbeats{true};  // false: CWP_SCHEDULE=off
+  int attempts{0};        // delivery runs started
 
   void track_outcomes() {
     transport.otherwise([this](const http::request& r) -> core::result<http::response> {
@@ -417,6 +422,14 @@ TEST_F(RunLoop, SighupReloadsCredentialsAndKeepsRunning) {
   signals.at(clock.now() + 2s, SIGTERM);
   EXPECT_EQ(run(), exit_code::ok);
   EXPECT_EQ(reloads, 1);
+}
+
+TEST_F(RunLoop, WithoutHeartbeatsADeliveryAttemptIsMadeEvery30sForTheHealthFile) {
+  heartbeats = false;
+  signals.at(clock.now() + 95s, SIGTERM);
+  EXPECT_EQ(run(), exit_code::ok);
+  EXPECT_TRUE(transport.requests().empty());  // nothing to deliver: no AWS call at all
+  EXPECT_EQ(attempts, 3);                     // at 30, 60 and 90 s
 }
 
 TEST_F(RunLoop, WaitsAreBoundedSoAClockJumpIsNoticedWithinASecond) {
