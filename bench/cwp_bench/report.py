@@ -115,8 +115,6 @@ def build_report(ctx: dict[str, Any]) -> str:
         if dk.get("error"):
             notes.append("docker: " + dk["error"])
 
-    row("`send` throughput", "not implemented yet (no `send` subcommand)", "—", "—", "—", "skipped")
-
     fleet_rows(ctx, row)
     jobs_rows(ctx, row)
 
