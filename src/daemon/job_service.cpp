@@ -94,6 +94,7 @@ job_service::reload_summary job_service::reload(std::vector<jobs::job_spec> spec
 
 job_service::~job_service() {
   if (running() > 0) stop_all(milliseconds{0});
+  join_finished();  // runs that ended since the last poll
   // A run that did not end even after SIGKILL (its thread stuck): the process is exiting, so
   // it is left as it is rather than destroyed under its thread.
   each_state([](job_state& job) {

@@ -3,6 +3,7 @@
 // `children`), their events go through `shipper` to the scripted CloudWatch Logs client, its log
 // lines to `sink`. What the tests of the job service and of the crontab reload share.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,9 +17,11 @@ namespace cwp::testing {
 
 class scripted_jobs : public scripted_logs {
  public:
-  // `jobs` on streams "job-{job}" of host "host", with `environment` as the daemon's own.
+  // `jobs` on streams "job-{job}" of host "host", with `environment` as the daemon's own;
+  // `output_ready` is called whenever a run has written events.
   std::unique_ptr<daemon::job_service> job_service_of(std::vector<jobs::job_spec> jobs,
-                                                      std::vector<std::string> environment = {}) {
+                                                      std::vector<std::string> environment = {},
+                                                      std::function<void()> output_ready = {}) {
     return std::make_unique<daemon::job_service>(
         daemon::job_service::parts{.jobs = std::move(jobs),
                                    .default_stream = "job-{job}",
@@ -31,7 +34,7 @@ class scripted_jobs : public scripted_logs {
                                    .children = &children,
                                    .clock = &clock,
                                    .log = &log,
-                                   .output_ready = {},
+                                   .output_ready = std::move(output_ready),
                                    .congested = {}});
   }
 

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -118,6 +119,22 @@ TEST_F(JobService, ARunDueWhileThePreviousGoesIsSkippedWithAWarnAndStopAllEndsTh
   EXPECT_EQ(r[1]["outcome"], "failure");
   EXPECT_EQ(r[1]["signal"], "SIGTERM");
   EXPECT_EQ(r[1]["reason"], "stopped: cloudwatch-publisher is shutting down");
+}
+
+// A run that ended after the last poll has not been collected yet (its thread not joined):
+// the service still owns it and frees it when it goes. The run's copy of `output_ready` holds
+// a token, so the token's count shows whether the run was destroyed.
+TEST_F(JobService, ARunThatEndedSinceTheLastPollIsFreedWithTheService) {
+  auto token = std::make_shared<int>(0);
+  auto jobs = job_service_of(specs("# cwp: name=quick\n@every 1m exec sleep 0.2\n"), {},
+                             [token] { ++*token; });
+  pass(*jobs, 61s);  // starts the run (in microseconds: it is still sleeping when this returns)
+  ASSERT_EQ(jobs->running(), 1U);
+  ASSERT_TRUE(idle(*jobs));         // it ended; no poll since
+  ASSERT_GT(token.use_count(), 2);  // ours, the service's parts and the run's output
+  jobs.reset();
+  EXPECT_EQ(token.use_count(), 1);
+  EXPECT_GE(*token, 1);  // the run's result was written
 }
 
 TEST_F(JobService, WithOverlapAllowBothRunsGoOn) {
