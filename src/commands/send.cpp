@@ -75,8 +75,7 @@ bool send_lines(const send_request& request, sender& out, send_stats& stats,
       const bool buffered = piece.buffered;
       if (!buffered) last_input = clock.monotonic();
       out.add(std::move(piece));
-      piece.text.clear();  // moved from: the next read fills it again
-      piece.buffered = buffered;
+      piece = io::line_piece{.text = {}, .final = true, .buffered = buffered};  // moved from
       if (buffered) continue;
     } else {
       piece.buffered = false;
