@@ -65,14 +65,14 @@ result<int> open_directory(const std::string& directory, bool create) {
   return fd;
 }
 
-result<void> write_all(int fd, std::string_view content, const std::string& what) {
+result<void> write_all(int fd, std::string_view content, const std::string& what, bool durable) {
   while (!content.empty()) {
     const ssize_t n = ::write(fd, content.data(), content.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return io_failure("cannot write ", what);
     content.remove_prefix(static_cast<std::size_t>(n));
   }
-  if (::fsync(fd) != 0) return io_failure("cannot write ", what);
+  if (durable && ::fsync(fd) != 0) return io_failure("cannot write ", what);
   return {};
 }
 
@@ -106,7 +106,7 @@ result<void> write_file_atomically(const std::string& path, std::string_view con
 
   auto written = [&] {
     const unique_fd file(temp_fd);
-    return write_all(file.get(), content, parts.directory + "/" + temp);
+    return write_all(file.get(), content, parts.directory + "/" + temp, options.durable);
   }();
   if (written && ::renameat(dir.get(), temp.c_str(), dir.get(), parts.name.c_str()) != 0) {
     written = io_failure("cannot rename the temporary file to ", path);
@@ -116,7 +116,7 @@ result<void> write_file_atomically(const std::string& path, std::string_view con
     return written;
   }
   // Makes the rename itself durable; a failure here leaves the new content in place.
-  ::fsync(dir.get());
+  if (options.durable) ::fsync(dir.get());
   return {};
 }
 

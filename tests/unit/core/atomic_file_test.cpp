@@ -42,6 +42,23 @@ TEST(AtomicFile, WritesTheContentWithNoTemporaryLeftBehind) {
   EXPECT_EQ(permissions(path) & ~0644U, 0U) << "0644 or tighter";
 }
 
+// Not durable (no fsync: the health file, rewritten after every attempt): still a whole
+// replacement, read back at once, with nothing left behind.
+TEST(AtomicFile, WithoutDurabilityItStillReplacesTheFileWholeWithNoTemporaryLeftBehind) {
+  const testing::temp_dir dir;
+  const std::string path = dir.file("health.json");
+  const atomic_write_options options{
+      .file_mode = 0644, .create_directory = false, .durable = false};
+  ASSERT_TRUE(write_file_atomically(path, "old content\n", options));
+  std::ifstream reader(path);
+  ASSERT_TRUE(write_file_atomically(path, "new\n", options));
+  std::ostringstream seen;
+  seen << reader.rdbuf();
+  EXPECT_EQ(seen.str(), "old content\n");
+  EXPECT_EQ(read(path), "new\n");
+  EXPECT_EQ(entries(dir.path()), 1U);
+}
+
 TEST(AtomicFile, AReaderOfTheOldFileKeepsSeeingItWhole) {
   const testing::temp_dir dir;
   const std::string path = dir.file("state.json");
