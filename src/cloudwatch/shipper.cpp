@@ -378,6 +378,18 @@ void shipper::settle(taken_batch batch, const core::result<put_result>& r, deliv
   d.pending = total_;
 }
 
+delivery shipper::flush_one() {
+  delivery d;
+  auto b = take_batch();
+  if (!b) {
+    d.pending = pending();
+    return d;
+  }
+  const auto r = publisher_->publish(b->stream, b->events, b->emf);
+  settle(std::move(*b), r, d);
+  return d;
+}
+
 std::optional<std::int64_t> shipper::next_timestamp() const {
   const std::lock_guard lock(mutex_);
   for (const auto& [stream, q] : queues_) {

@@ -72,6 +72,9 @@ class shipper {
   // Tries to deliver everything kept. Stops at the first failure that may heal (network,
   // throttling, permissions being fixed) and keeps the rest for the next call.
   delivery flush();
+  // Delivers the next batch only (take_batch, publish, settle): a caller that lets batches fill
+  // (commands/job_delivery.h) decides when the next one goes.
+  delivery flush_one();
 
   // The next batch (oldest first, of the first stream with events), taken out of the queues;
   // nullopt when nothing is queued. Events past the 14-day window are dropped first.

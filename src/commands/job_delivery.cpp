@@ -2,12 +2,21 @@
 
 #include <algorithm>
 
+#include "cloudwatch/batch.h"
 #include "commands/sender.h"
 
 namespace cwp::commands {
 
-job_delivery::job_delivery(cloudwatch::shipper& shipper, const logging::logger& log)
-    : shipper_(&shipper), log_(&log), thread_([this] { loop(); }) {}
+job_delivery::job_delivery(cloudwatch::shipper& shipper, const logging::logger& log,
+                           std::chrono::milliseconds linger)
+    : shipper_(&shipper), log_(&log), linger_(linger), thread_([this] { loop(); }) {}
+
+bool job_delivery::batch_full() const {
+  const auto [events, bytes] = shipper_->queued();
+  // Half full: the job's output is held back (run_output::congested) until this delivers.
+  return events >= cloudwatch::max_batch_events || bytes >= cloudwatch::max_batch_bytes ||
+         shipper_->half_full();
+}
 
 void job_delivery::notify() {
   {
@@ -32,11 +41,17 @@ void job_delivery::loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return dirty_ || stopping_; });
+    // Let the batch fill (each notify() looks again); finishing does not wait.
+    wake_.wait_for(lock, linger_, [this] { return stopping_ || batch_full(); });
     if (stopping_) return;
     dirty_ = false;
-    lock.unlock();
-    const auto d = shipper_->flush();
-    lock.lock();
+    cloudwatch::delivery d;
+    do {  // full batches go one after another; what is left lingers again
+      lock.unlock();
+      d = shipper_->flush_one();
+      lock.lock();
+    } while (!d.error && !stopping_ && batch_full());
+    if (!d.error && shipper_->queued().first > 0) dirty_ = true;
     last_error_ = d.error;
     failing_ = d.error.has_value();
     if (!d.error) {
