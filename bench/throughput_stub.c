@@ -8,8 +8,10 @@
  *
  * Listens on 127.0.0.1 on a free port and writes the port to PORTFILE once it accepts. With CERT
  * and KEY (PEM) it speaks TLS. With STUB_DELAY_MS set, each answer waits that long (a slow
- * endpoint: `send` must stop reading instead of buffering). Counts requests and body bytes; on SIGTERM it prints
- * "requests=N body_bytes=N" on stdout and exits. GetCallerIdentity gets an STS XML answer. */
+ * endpoint: `send` must stop reading instead of buffering). Counts requests, body bytes and log
+ * events (`{"timestamp"` in a body: JSON escaping keeps it out of messages); on SIGTERM it prints
+ * "requests=N body_bytes=N events=N" on stdout and exits. GetCallerIdentity gets an STS XML
+ * answer. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,7 +30,10 @@
 
 static SSL_CTX *tls;
 static unsigned delay_us;
-static atomic_ullong requests, body_bytes;
+static atomic_ullong requests, body_bytes, events;
+
+static const char event_start[] = "{\"timestamp\"";
+enum { event_start_len = sizeof event_start - 1 };
 
 static const char json_answer[] =
     "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n"
@@ -64,6 +69,37 @@ static int conn_write(struct conn *c, const char *buf, size_t n) {
 
 enum { buf_size = 256 * 1024 };
 
+/* Counts event_start in a body read in pieces: `carry` holds the end of the previous piece that
+ * could begin a match (at most event_start_len - 1 bytes, in `*kept`). */
+static unsigned long long count_events(char *carry, size_t *kept, const char *piece, size_t n) {
+  unsigned long long found = 0;
+  /* A match across the boundary: the carried bytes and the start of this piece. */
+  char joint[2 * event_start_len];
+  size_t head = n < event_start_len - 1 ? n : event_start_len - 1;
+  memcpy(joint, carry, *kept);
+  memcpy(joint + *kept, piece, head);
+  for (const char *p = joint; (p = memmem(p, *kept + head - (size_t)(p - joint), event_start,
+                                          event_start_len)) != NULL;
+       ++p) {
+    if ((size_t)(p - joint) < *kept) ++found; /* starts in the carry: not seen in the piece */
+  }
+  for (const char *p = piece; (p = memmem(p, n - (size_t)(p - piece), event_start,
+                                          event_start_len)) != NULL;
+       ++p) {
+    ++found;
+  }
+  /* Keep the tail (of carry + piece) that could begin a match in the next piece. */
+  size_t total = *kept + n, keep = total < event_start_len - 1 ? total : event_start_len - 1;
+  char tail[event_start_len];
+  for (size_t i = 0; i < keep; ++i) {
+    size_t from = total - keep + i;
+    tail[i] = from < *kept ? carry[from] : piece[from - *kept];
+  }
+  memcpy(carry, tail, keep);
+  *kept = keep;
+  return found;
+}
+
 static void *serve(void *arg) {
   struct conn c = *(struct conn *)arg;
   free(arg);
@@ -88,16 +124,21 @@ static void *serve(void *arg) {
     size_t buffered = have - header;
     size_t used = buffered < length ? buffered : (size_t)length;
     unsigned long long left = length - used;
+    char carry[event_start_len];
+    size_t kept = 0;
+    unsigned long long found = count_events(carry, &kept, buf + header, used);
     memmove(buf, buf + header + used, have - header - used);
     have -= header + used;
     while (left > 0) {
       long n = conn_read(&c, buf, left < buf_size ? (size_t)left : buf_size);
       if (n <= 0) goto out;
+      found += count_events(carry, &kept, buf, (size_t)n);
       left -= (unsigned long long)n;
     }
     if (delay_us) usleep(delay_us);
     atomic_fetch_add(&requests, 1);
     atomic_fetch_add(&body_bytes, length);
+    atomic_fetch_add(&events, found);
     if (sts) {
       char head[256];
       int n = snprintf(head, sizeof head,
@@ -118,9 +159,10 @@ out:
 static void on_term(int sig) {
   (void)sig;
   char line[128];
-  int n = snprintf(line, sizeof line, "requests=%llu body_bytes=%llu\n",
+  int n = snprintf(line, sizeof line, "requests=%llu body_bytes=%llu events=%llu\n",
                    (unsigned long long)atomic_load(&requests),
-                   (unsigned long long)atomic_load(&body_bytes));
+                   (unsigned long long)atomic_load(&body_bytes),
+                   (unsigned long long)atomic_load(&events));
   if (write(1, line, (size_t)n) < 0) _exit(1);
   _exit(0);
 }

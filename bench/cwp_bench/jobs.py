@@ -1,7 +1,8 @@
 """Scheduled jobs side by side: `run` with a crontab, yacron (PyPI) and Debian's cron (`cron -f`),
-on equivalent schedules running the same script, which appends its start time to a file.
+on equivalent schedules running the same job, which appends its start time to a file: bench/stamp.c
+(static; a shell script running `date` when it cannot be built), and for us also the script.
 
-- tick → exec latency: the script's first timestamp minus the scheduled time (whole second for
+- tick → exec latency: the job's first timestamp minus the scheduled time (whole second for
   our `@every 1s`, whole minute for `* * * * *`, the finest schedule yacron and cron have);
 - our CPU per run: the daemon's own CPU clock (its children's CPU is not in it) over the runs;
 - idle RSS with 20 jobs that are not due;
@@ -18,9 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import log, parent_death_signal, percentile, proc_cpu_seconds, proc_status_kib
+from .common import BENCH, log, parent_death_signal, percentile, proc_cpu_seconds, proc_status_kib
 from .processes import Daemon, Env
 from .stub import Stub
+from .throughput import FastStub, compile_c, compile_stub
 
 STAMP = "#!/bin/sh\n# the first thing the job does: its start time, appended\nexec date +%s.%N >> \"$1\"\n"
 CRON_D = Path("/etc/cron.d/cwp-bench")
@@ -33,10 +35,15 @@ def _yacron() -> str | None:
 
 
 def _stamp_script(tmp: Path) -> Path:
-    p = tmp / "stamp"
+    p = tmp / "stamp.sh"
     p.write_text(STAMP)
     p.chmod(0o755)
     return p
+
+
+def _stamp_program(tmp: Path) -> Path | None:
+    """bench/stamp.c, static if the C library allows it (None: no C compiler)."""
+    return compile_c(tmp, "stamp", BENCH / "stamp.c", ["-static"]) or compile_c(tmp, "stamp", BENCH / "stamp.c", [])
 
 
 def _latencies_ms(files: list[Path], period_s: int) -> list[float]:
@@ -56,7 +63,7 @@ def _latencies_ms(files: list[Path], period_s: int) -> list[float]:
 def _job_start_baseline(stamp: Path, tmp: Path, runs: int) -> list[float]:
     """What the job itself costs before it writes its time: `sh -c STAMP FILE` spawned from here,
     spawn → timestamp (ms). Every scheduler pays this; the latencies include it."""
-    out = tmp / "baseline"
+    out = tmp / f"baseline-{stamp.name}"
     lat = []
     for _ in range(runs):
         t = time.time()
@@ -89,7 +96,7 @@ def _stop(p: subprocess.Popen | None) -> None:
 def _ours_every_second(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp: Path, jobs: int,
                        seconds: int) -> dict[str, Any]:
     """`@every 1s` jobs, no heartbeat: latency per run and our CPU per run."""
-    d = tmp / "ours-1s"
+    d = tmp / f"ours-1s-{stamp.name}"
     d.mkdir()
     outs = [d / f"j{i}" for i in range(jobs)]
     tab = d / "crontab"
@@ -203,22 +210,27 @@ def _idle_rss(binary: Path, envs: Env, stub: Stub, stamp: Path, tmp: Path, quick
     return res
 
 
-def _lines_per_second(binary: Path, envs: Env, stub: Stub, tmp: Path, lines: int) -> dict[str, Any]:
-    """`exec` of one job printing `lines` 100-byte lines; wall time until exec exits (all shipped)."""
-    stub.clear()
+def _lines_per_second(binary: Path, envs: Env, tmp: Path, lines: int) -> dict[str, Any]:
+    """`exec` of one job printing `lines` 100-byte lines into bench/throughput_stub.c (the Python
+    stub, which keeps every body, would be the bottleneck); wall time until exec exits (all
+    shipped). Shipped = the events the stub counted, the run's result event excluded."""
+    exe = compile_stub(tmp)
+    if exe is None:
+        return {"lines": lines, "skipped": "no C compiler or OpenSSL headers for bench/throughput_stub.c"}
+    stub = FastStub(exe, tmp, None)
     text = "x" * 99
-    env = envs.ours(stub.endpoint, CWP_JOB_MAX_OUTPUT="4GiB")
-    t = time.monotonic()
-    r = subprocess.run([str(binary), "exec", "--job", "lines", "--", "sh", "-c", f"yes {text} | head -n {lines}"],
-                       env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       timeout=600)
-    wall = time.monotonic() - t
-    shipped = 0
-    for req in stub.requests():
-        if req.get("op") == "PutLogEvents":
-            shipped += req.get("body", "").count(text)
-    stub.clear()
+    try:
+        env = envs.ours(stub.endpoint, CWP_JOB_MAX_OUTPUT="4GiB")
+        t = time.monotonic()
+        r = subprocess.run([str(binary), "exec", "--job", "lines", "--", "sh", "-c", f"yes {text} | head -n {lines}"],
+                           env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           timeout=600)
+        wall = time.monotonic() - t
+    finally:
+        counts = stub.stop()
+    shipped = max(counts.get("events", 0) - 1, 0)
     return {"lines": lines, "rc": r.returncode, "wall_s": wall, "shipped": shipped,
+            "requests": counts.get("requests", 0),
             "lines_per_s": shipped / wall if wall > 0 else float("nan"),
             "stderr": r.stderr.decode("utf-8", "replace")[-300:] if r.returncode else ""}
 
@@ -226,14 +238,21 @@ def _lines_per_second(binary: Path, envs: Env, stub: Stub, tmp: Path, lines: int
 def phase_jobs(binary: Path, envs: Env, stub: Stub, tmp: Path, quick: bool) -> dict[str, Any]:
     d = tmp / "jobs"
     d.mkdir()
-    stamp = _stamp_script(d)
-    res: dict[str, Any] = {"quick": quick, "baseline_ms": _job_start_baseline(stamp, d, 5 if quick else 20)}
+    script = _stamp_script(d)
+    stamp = _stamp_program(d) or script
+    runs = 5 if quick else 20
+    res: dict[str, Any] = {"quick": quick, "job": "bench/stamp.c" if stamp != script else "sh script (no C compiler)",
+                           "baseline_ms": _job_start_baseline(stamp, d, runs)}
     log("jobs: @every 1s runs (latency, CPU per run)")
     res["every_second"] = _ours_every_second(binary, envs, stub, stamp, d, 5, 3 if quick else 20)
+    if stamp != script and not quick:
+        log("jobs: @every 1s runs of the shell script (sh, then date)")
+        res["script_baseline_ms"] = _job_start_baseline(script, d, runs)
+        res["every_second_script"] = _ours_every_second(binary, envs, stub, script, d, 5, 20)
     log("jobs: idle RSS with 20 jobs")
     res["idle"] = _idle_rss(binary, envs, stub, stamp, d, quick)
     log("jobs: output lines/s of one job (exec → stub)")
-    res["lines"] = _lines_per_second(binary, envs, stub, d, 100_000 if quick else 2_000_000)
+    res["lines"] = _lines_per_second(binary, envs, d, 100_000 if quick else 2_000_000)
     if not quick:
         log("jobs: ours, yacron and cron side by side on * * * * * (2 minutes)")
         res["minutes"] = _side_by_side_minutes(binary, envs, stub, stamp, d, 10, 2)

@@ -278,9 +278,12 @@ METHOD_NOTES = [
     "proxy, started at once on an existing group with today's and tomorrow's streams, under libfaketime "
     "(one clock offset for every process) a third of the window (≥ 6 s) before midnight; the PutLogEvents "
     "events per scheduled tick and the create calls are compared with `fleet_sim window` for the same start.",
-    "- *Jobs*: the same script (`sh` running `date +%s.%N >> FILE`) for every scheduler; latency = its "
-    "timestamp − the scheduled time. Our CPU per run: the daemon's CPU clock (children excluded) over the "
+    "- *Jobs*: the same job for every scheduler, run through `sh -c` as cron runs it: bench/stamp.c (static), "
+    "whose first instruction reads the wall clock and appends it to a file; latency = that "
+    "timestamp − the scheduled time. The info row runs a shell script (`date +%s.%N >> FILE`) instead. Our CPU per run: the daemon's CPU clock (children excluded) over the "
     "runs of 5 `@every 1s` jobs. Idle RSS: VmRSS 6 s (--quick: 3 s) after start with 20 jobs not due. Lines/s: `exec` of "
-    "`yes … | head -n N` (100-byte lines) into the stub, wall time until `exec` exits (everything shipped).",
+    "`yes … | head -n N` (100-byte lines) into bench/throughput_stub.c (the C stub of the `send` table, which "
+    "counts the events it receives; the Python stub would be the bottleneck), wall time until `exec` exits "
+    "(everything shipped).",
 ]
 

@@ -70,7 +70,12 @@ def _cc() -> str | None:
     return shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
 
 
-def _compile(tmp: Path, name: str, source: Path, libs: list[str]) -> Path | None:
+def compile_stub(tmp: Path) -> Path | None:
+    """bench/throughput_stub.c built in `tmp` (None: no C compiler or OpenSSL headers)."""
+    return compile_c(tmp, "throughput_stub", BENCH / "throughput_stub.c", ["-lssl", "-lcrypto", "-lpthread"])
+
+
+def compile_c(tmp: Path, name: str, source: Path, libs: list[str]) -> Path | None:
     cc = _cc()
     if not cc:
         return None
@@ -124,12 +129,17 @@ class FastStub:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def stop(self) -> None:
+    def stop(self) -> dict[str, int]:
+        """Stops it; returns what it counted ({"requests", "body_bytes", "events"}; {} if killed)."""
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=5)
+            out, _ = self.proc.communicate(timeout=5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+            return {}
+        counts = (field.split("=", 1) for field in out.decode(errors="replace").split())
+        return {k: int(v) for k, v in counts if v.isdigit()}
 
 
 def _inputs(tmp: Path, quick: bool) -> list[tuple[str, Path, int, int]]:
@@ -173,7 +183,7 @@ def _measure(rusage: Path | None, argv: list[str], env: dict[str, str], stdin: P
 def phase_throughput(binary: Path, quick: bool, tmp: Path, rusage: Path | None) -> dict[str, Any]:
     """Every (tool, input, transport) run; a tool that is missing (watchtower not installed) or
     fails is recorded as such, never fatal."""
-    exe = _compile(tmp, "throughput_stub", BENCH / "throughput_stub.c", ["-lssl", "-lcrypto", "-lpthread"])
+    exe = compile_stub(tmp)
     if exe is None:
         return {"skipped": "no C compiler or OpenSSL headers for bench/throughput_stub.c"}
     tls = _certificates(tmp)
@@ -257,7 +267,7 @@ def main() -> int:
     quick = "--quick" in sys.argv[2:]
     tmp = Path(tempfile.mkdtemp(prefix="cwp-throughput-"))
     try:
-        rusage = _compile(tmp, "rusage", BENCH / "rusage.c", [])
+        rusage = compile_c(tmp, "rusage", BENCH / "rusage.c", [])
         print("\n".join(report_section(phase_throughput(binary, quick, tmp, rusage))))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
