@@ -4,6 +4,7 @@
 #include <csignal>
 
 #include "core/time_format.h"
+#include "daemon/health.h"
 
 namespace cwp::daemon {
 namespace {
@@ -68,6 +69,24 @@ void deliver_if_due(const loop_parts& p, std::chrono::steady_clock::time_point& 
   }
 }
 
+// How long the loop may sleep at most, beyond the schedules' own deadlines: a second while
+// something is in motion (a delivery running or waiting for its retry, jobs running or their
+// output waiting), since those end without a signal; a second always when the waiter cannot
+// notice a clock change (the loop must poll for jumps); else until the next keepalive without
+// heartbeats, or the schedules' longest wait.
+std::chrono::milliseconds wait_cap(const loop_parts& p,
+                                   std::chrono::steady_clock::time_point last_started) {
+  const bool in_motion = p.deliveries->busy() || p.heartbeats->failing() ||
+                         (p.jobs != nullptr && p.jobs->running() > 0) ||
+                         (p.job_output != nullptr && p.job_output->load());
+  if (in_motion || !p.signals->notices_clock_changes()) return recheck_interval;
+  if (p.scheduler != nullptr) return schedule::scheduler::max_wait;
+  const auto until_keepalive = std::chrono::ceil<std::chrono::milliseconds>(
+      last_started + health_keepalive - p.clock->monotonic());
+  return std::clamp(until_keepalive, std::chrono::milliseconds{0},
+                    std::chrono::milliseconds{health_keepalive});
+}
+
 }  // namespace
 
 exit_code run_loop(const loop_parts& p) {
@@ -85,6 +104,7 @@ exit_code run_loop(const loop_parts& p) {
     if (p.scheduler != nullptr) wait = heartbeat_tick(p, skipped_in_a_row);
     if (p.jobs != nullptr) wait = std::min(wait, p.jobs->poll());
     deliver_if_due(p, last_delivery);
+    wait = std::min(wait, wait_cap(p, last_delivery));
 
     const auto sig = p.signals->wait_for(wait);
     if (!sig) continue;

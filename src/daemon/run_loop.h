@@ -4,6 +4,7 @@
 // interface, so tests drive it with a fake clock, a scripted signal source and an inline runner.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 
 #include "core/child_registry.h"
@@ -17,6 +18,11 @@
 #include "schedule/scheduler.h"
 
 namespace cwp::daemon {
+
+// The loop's longest sleep while a delivery or a job is in motion, or when its waiter cannot
+// notice clock changes (see wait_cap in run_loop.cpp). An idle daemon whose waiter notices them
+// sleeps until its next tick: one wake-up per heartbeat.
+inline constexpr std::chrono::milliseconds recheck_interval{1000};
 
 struct loop_parts {
   schedule::scheduler* scheduler;  // null: no heartbeats (CWP_SCHEDULE=off, with a crontab)

@@ -21,13 +21,36 @@ class waiter {
   waiter(waiter&&) = delete;
   waiter& operator=(waiter&&) = delete;
   virtual ~waiter() = default;
-  // Returns the signal number that arrived, or nullopt when the timeout passed.
+  // Returns the signal number that arrived, or nullopt when the timeout passed (or, for a waiter
+  // that notices clock changes, the wall clock was set or the host resumed from suspend).
   virtual std::optional<int> wait_for(std::chrono::milliseconds timeout) = 0;
+  // True when wait_for returns early as soon as the wall clock is set or the host resumes, so
+  // the caller need not wake every second to look for clock jumps itself.
+  virtual bool notices_clock_changes() const { return false; }
 };
 
+// The daemon's waiter: a signalfd for the signals, and a timerfd on the wall clock, armed at the
+// timeout's wall-clock deadline with TFD_TIMER_CANCEL_ON_SET, so that setting the clock or a
+// resume from suspend (the deadline has passed in wall time) ends the wait. If either cannot be
+// created (out of descriptors), it falls back to sigtimedwait and does not notice clock changes.
 class signal_waiter final : public waiter {
  public:
+  signal_waiter();
+  ~signal_waiter() override;
+  signal_waiter(const signal_waiter&) = delete;
+  signal_waiter& operator=(const signal_waiter&) = delete;
+  signal_waiter(signal_waiter&&) = delete;
+  signal_waiter& operator=(signal_waiter&&) = delete;
+
   std::optional<int> wait_for(std::chrono::milliseconds timeout) override;
+  bool notices_clock_changes() const override { return signal_fd_ >= 0 && timer_fd_ >= 0; }
+
+ private:
+  // Arms the wall-clock timer at now + timeout; false if the kernel refused.
+  bool arm(std::chrono::milliseconds timeout) const;
+
+  int signal_fd_{-1};
+  int timer_fd_{-1};
 };
 
 }  // namespace cwp::daemon

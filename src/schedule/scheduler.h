@@ -32,7 +32,9 @@ enum class clock_jump {
 // - A tick is reported by the first poll at or after its fire_at (scheduled + splay draw). Its
 //   event timestamp is `scheduled`, always a real schedule time, so the date comes from it.
 // - A loop that sleeps `wait` after each poll wakes at the next fire_at (millisecond
-//   precision); `wait` never exceeds max_wait, which bounds how long a clock jump goes unseen.
+//   precision); `wait` never exceeds max_wait. A jump is seen at the next poll, so the loop
+//   either wakes when the clock is set (a timerfd with TFD_TIMER_CANCEL_ON_SET) or polls more
+//   often (daemon/run_loop.h, recheck_interval).
 // - A tick more than late_tolerance past its fire_at (process paused, host suspended, clock set
 //   forward) is not run late, and neither is any later tick that is also too late: one step
 //   reports how many were `missed`, for one WARN line, and nothing is replayed.
@@ -43,7 +45,7 @@ enum class clock_jump {
 // Not thread-safe: owned by the one loop that polls it.
 class scheduler {
  public:
-  static constexpr std::chrono::milliseconds max_wait{1000};
+  static constexpr std::chrono::milliseconds max_wait{60'000};
   // How late a tick may still run: covers a slow loop, not a pause.
   static constexpr std::chrono::seconds late_tolerance{2};
   // Wall vs monotonic drift between polls beyond which the wall clock is said to have jumped.
