@@ -9,29 +9,15 @@
 
 #include "cloudwatch/batch.h"
 #include "core/time_format.h"
-#include "support/scripted_platform.h"
+#include "publishing_fixture.h"
 
 namespace cwp::commands {
 namespace {
 
 using namespace std::chrono_literals;
 
-class JobDelivery : public ::testing::Test, protected testing::scripted_platform {
+class JobDelivery : public fixture::publishing_test {
  protected:
-  JobDelivery()
-      : scripted_platform({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}}),
-        published(publishing_of(*this, log)) {
-    transport.otherwise([](const http::request&) -> core::result<http::response> {
-      return http::response{200, {}, "{}"};
-    });
-  }
-
-  static daemon::publishing& publishing_of(scripted_platform& world, const logging::logger& log) {
-    world.assemble_aws(local_aws());
-    return world.assemble_publishing(
-        {.target = {.log_group = "/g"}, .limits = {}, .journal_dir = {}}, log);
-  }
-
   // Enqueues `n` output lines, telling the delivery after each, as a job run does.
   void print(job_delivery& delivery, std::size_t n) {
     const std::int64_t now = core::to_epoch_millis(clock.now());
@@ -65,9 +51,6 @@ class JobDelivery : public ::testing::Test, protected testing::scripted_platform
     }
     return out;
   }
-
-  logging::logger log{sink, clock, "cloudwatch-publisher"};
-  daemon::publishing& published;
 };
 
 TEST_F(JobDelivery, AFullBatchGoesAtOnceAndTheRestWaitsForTheLinger) {

@@ -4,39 +4,15 @@
 
 #include <gtest/gtest.h>
 
-#include "support/scripted_platform.h"
+#include "publishing_fixture.h"
 
 namespace cwp::commands {
 namespace {
 
 using namespace std::chrono_literals;
 
-class Sender : public ::testing::Test, protected testing::scripted_platform {
+class Sender : public fixture::publishing_test {
  protected:
-  Sender()
-      : scripted_platform({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "s"}}),
-        published(publishing_of(*this, log)) {
-    transport.otherwise([](const http::request&) -> core::result<http::response> {
-      return http::response{200, {}, "{}"};
-    });
-  }
-
-  static daemon::publishing& publishing_of(scripted_platform& world, const logging::logger& log) {
-    world.assemble_aws(local_aws());
-    return world.assemble_publishing(
-        {.target = {.log_group = "/g"}, .limits = {}, .journal_dir = {}}, log);
-  }
-
-  std::size_t puts() const {
-    std::size_t n = 0;
-    for (const auto& r : transport.requests()) {
-      if (r.find_header("X-Amz-Target") == "Logs_20140328.PutLogEvents") ++n;
-    }
-    return n;
-  }
-
-  logging::logger log{sink, clock, "cloudwatch-publisher"};
-  daemon::publishing& published;
   send_stats stats;
   sender out{
       published.shipper,
