@@ -44,6 +44,11 @@ std::optional<int> timed_wait(std::chrono::milliseconds timeout) {
   return sig;
 }
 
+int signal_descriptor() {
+  const sigset_t set = daemon_signals();
+  return ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
   fd = -1;
@@ -56,10 +61,9 @@ void block_daemon_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-signal_waiter::signal_waiter() {
-  const sigset_t set = daemon_signals();
-  signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  timer_fd_ = ::timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+signal_waiter::signal_waiter()
+    : signal_fd_(signal_descriptor()),
+      timer_fd_(::timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK)) {
   if (signal_fd_ < 0 || timer_fd_ < 0) {
     close_fd(signal_fd_);
     close_fd(timer_fd_);
