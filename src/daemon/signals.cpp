@@ -75,15 +75,14 @@ signal_waiter::~signal_waiter() {
   close_fd(timer_fd_);
 }
 
-bool signal_waiter::arm(std::chrono::milliseconds timeout) const {
+void signal_waiter::arm(std::chrono::milliseconds timeout) const {
   timespec now{};
   ::clock_gettime(CLOCK_REALTIME, &now);
   const auto deadline = std::chrono::seconds{now.tv_sec} + std::chrono::nanoseconds{now.tv_nsec} +
                         std::max(timeout, std::chrono::milliseconds{1});
   itimerspec spec{};
   spec.it_value = to_timespec(deadline);
-  return ::timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec,
-                           nullptr) == 0;
+  ::timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, nullptr);
 }
 
 std::optional<int> signal_waiter::wait_for(std::chrono::milliseconds timeout) {

@@ -46,8 +46,8 @@ class signal_waiter final : public waiter {
   bool notices_clock_changes() const override { return signal_fd_ >= 0 && timer_fd_ >= 0; }
 
  private:
-  // Arms the wall-clock timer at now + timeout; false if the kernel refused.
-  bool arm(std::chrono::milliseconds timeout) const;
+  // Arms the wall-clock timer at now + timeout (a refusal only loses the clock-change notice).
+  void arm(std::chrono::milliseconds timeout) const;
 
   int signal_fd_{-1};
   int timer_fd_{-1};
