@@ -10,9 +10,10 @@ constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
 
 bool is_continuation(unsigned char c) { return (c & 0xC0U) == 0x80U; }
 
-// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when it is not one
-// (Unicode 15, table 3-7: well-formed byte sequences).
-std::size_t sequence_length(std::string_view text, std::size_t i) {
+}  // namespace
+
+// Unicode 15, table 3-7: well-formed byte sequences.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
   const unsigned char lead = byte(0);
   if (lead < 0x80U) return 1;
@@ -40,8 +41,6 @@ std::size_t sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
-}  // namespace
-
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   const std::size_t size = text.size();
@@ -54,7 +53,7 @@ bool is_valid_utf8(std::string_view text) {
       i += 8;
     }
     if (i >= size) break;
-    const std::size_t n = sequence_length(text, i);
+    const std::size_t n = utf8_sequence_length(text, i);
     if (n == 0) return false;
     i += n;
   }
@@ -65,7 +64,7 @@ std::string make_valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t n = sequence_length(text, i);
+    const std::size_t n = utf8_sequence_length(text, i);
     if (n == 0) {
       out += replacement_character;
       ++i;

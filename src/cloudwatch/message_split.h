@@ -20,6 +20,9 @@ std::string make_valid_utf8(std::string_view text);
 // Whether `text` is well-formed UTF-8 (make_valid_utf8 would return it unchanged). Cheap on
 // ASCII, so callers check first and keep their string instead of copying it.
 bool is_valid_utf8(std::string_view text);
+// The length of the well-formed UTF-8 sequence that starts at text[i] (1 for ASCII), or 0 when
+// none does there. `i` < text.size().
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
 // Splits valid UTF-8 `text` into consecutive pieces of at most `limit` bytes, each cut at a
 // character boundary (so each piece is valid UTF-8 on its own). Concatenated, the pieces are

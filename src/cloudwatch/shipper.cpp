@@ -155,6 +155,10 @@ void shipper::drop_locked(queue& q, const queue::iterator& it, std::size_t& drop
 }
 
 void shipper::enforce_bounds_locked() {
+  if (total_ - in_flight_events_ <= limits_.max_events &&
+      bytes_ - in_flight_bytes_ <= limits_.max_bytes) {
+    return;  // the common case, checked for every event
+  }
   std::map<std::string, std::pair<std::size_t, std::int64_t>> dropped;  // count, newest ts
   while (total_ - in_flight_events_ > limits_.max_events ||
          bytes_ - in_flight_bytes_ > limits_.max_bytes) {
@@ -269,13 +273,14 @@ std::optional<taken_batch> shipper::take_locked(const std::string& stream) {
   b.emf = emf;
   b.events.reserve(n);
   b.origins.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    b.bytes += size_of(q[i]);
-    b.origins.push_back({q[i].journal_id, q[i].marker_count});
-    if (journal_ != nullptr && !q[i].journal_id) ++in_flight_memory_only_;
-    b.events.push_back({q[i].timestamp_ms, std::move(q[i].message)});
+  const auto end = q.begin() + static_cast<std::ptrdiff_t>(n);
+  for (auto it = q.begin(); it != end; ++it) {  // an iterator: q[i] costs a division each
+    b.bytes += size_of(*it);
+    b.origins.push_back({it->journal_id, it->marker_count});
+    if (journal_ != nullptr && !it->journal_id) ++in_flight_memory_only_;
+    b.events.push_back({it->timestamp_ms, std::move(it->message)});
   }
-  q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+  q.erase(q.begin(), end);
   in_flight_events_ += n;
   in_flight_bytes_ += b.bytes;
   return b;

@@ -5,12 +5,36 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials/environment_provider.h"
+#include "cloudwatch/event_json.h"
 #include "support/fake_clock.h"
 #include "support/scripted_logs.h"
 #include "support/scripted_transport.h"
 
 namespace cwp::cloudwatch {
 namespace {
+
+TEST(LogsRequests, EveryByteThatNeedsALookIsSeenWhereverItFallsInAWord) {
+  // The escaping reads eight bytes at a time: each special byte, at every offset of texts
+  // around that width, is escaped, validated or replaced exactly as the JSON library does.
+  const std::vector<std::string> specials{"\"",   "\\",           "\n",          "\x01",
+                                          "\x1f", "\x7f",         "\xC3\xA9",    "\xE2\x82\xAC",
+                                          "\xC3", "\xF0\x9F\x98", "\xED\xA0\x80"};
+  for (const auto& special : specials) {
+    for (std::size_t length = 0; length <= 20; ++length) {
+      for (std::size_t at = 0; at <= length; ++at) {
+        std::string text(length, 'a');
+        text.insert(at, special);
+        std::string ours;
+        append_json_string(ours, text);
+        EXPECT_EQ(ours, nlohmann::json(text).dump(-1, ' ', false,
+                                                  nlohmann::json::error_handler_t::replace))
+            << "special "
+            << nlohmann::json(special).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace)
+            << " at " << at << " of " << length;
+      }
+    }
+  }
+}
 
 TEST(LogsRequests, BuildsPutLogEventsBodyWithCamelCaseFields) {
   const std::vector<log_event> events{{1000, "a"}, {1001, "b \"q\""}};
