@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .common import fmt_mib, fmt_stats, fmt_time, percentile, ratio, verdict
 from .report_sections import charts_section, fleet_details, fleet_rows, guidance_section, jobs_rows
+from . import send_moto
 from .throughput import report_section
 
 
@@ -148,6 +149,7 @@ def build_report(ctx: dict[str, Any]) -> str:
     ]
     out += _details(ctx)
     out += report_section(ctx.get("throughput"))
+    out += send_moto.report_section(ctx.get("send_moto"))
     out += guidance_section(ctx)
     out += charts_section(ctx)
     if notes:

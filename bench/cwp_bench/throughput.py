@@ -142,36 +142,41 @@ class FastStub:
         return {k: int(v) for k, v in counts if v.isdigit()}
 
 
+def write_lines(path: Path, width: int, count: int) -> Path:
+    """`count` lines of `width` bytes (newline included), numbered, into `path`."""
+    filler = b"x" * (width - 9)
+    with open(path, "wb") as f:
+        chunk = []
+        for i in range(count):
+            chunk.append(b"%08d" % i + filler + b"\n")
+            if len(chunk) == 10_000:
+                f.write(b"".join(chunk))
+                chunk = []
+        f.write(b"".join(chunk))
+    return path
+
+
 def _inputs(tmp: Path, quick: bool) -> list[tuple[str, Path, int, int]]:
     """(label, file, lines, bytes): 100-byte and 1 KiB lines (newline included)."""
     out = []
     for label, width, count in (("100 B lines", 100, 200_000 if quick else 2_000_000),
                                 ("1 KiB lines", 1024, 20_000 if quick else 200_000)):
-        path = tmp / f"lines-{width}.txt"
-        filler = b"x" * (width - 9)
-        with open(path, "wb") as f:
-            chunk = []
-            for i in range(count):
-                chunk.append(b"%08d" % i + filler + b"\n")
-                if len(chunk) == 10_000:
-                    f.write(b"".join(chunk))
-                    chunk = []
-            f.write(b"".join(chunk))
-        out.append((label, path, count, count * width))
+        out.append((label, write_lines(tmp / f"lines-{width}.txt", width, count), count, count * width))
     return out
 
 
-def _measure(rusage: Path | None, argv: list[str], env: dict[str, str], stdin: Path, tmp: Path,
-             stub: FastStub, timeout: float) -> dict[str, Any]:
+def measure_client(rusage: Path | None, argv: list[str], env: dict[str, str], stdin: Path, tmp: Path,
+                   timeout: float, stub: FastStub | None = None) -> dict[str, Any]:
+    """One client run with `stdin` as its input: rc, wall, cpu, rss_kib, the stub's CPU meanwhile."""
     res = tmp / "throughput.rusage"
     res.unlink(missing_ok=True)
-    cpu_before = stub.cpu()
+    cpu_before = stub.cpu() if stub else 0.0
     started = time.monotonic()
     with open(stdin, "rb") as f:
         r = subprocess.run(([str(rusage), str(res)] if rusage else []) + argv, env=env, stdin=f,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
     wall = time.monotonic() - started
-    stub_cpu = stub.cpu() - cpu_before
+    stub_cpu = stub.cpu() - cpu_before if stub else float("nan")
     if rusage:
         rc, wall_ns, user_us, sys_us, maxrss = (int(x) for x in res.read_text().split())
         return {"rc": rc, "wall": wall_ns / 1e9, "cpu": (user_us + sys_us) / 1e6, "rss_kib": maxrss,
@@ -210,7 +215,7 @@ def phase_throughput(binary: Path, quick: bool, tmp: Path, rusage: Path | None) 
                         tools.append(("watchtower", [sys.executable, "-c", WATCHTOWER_LOOP, stub.endpoint]))
                 for tool, argv in tools:
                     log(f"throughput: {tool}, {label}, {scheme}")
-                    m = _measure(rusage, argv, env, path, tmp, stub, timeout=900)
+                    m = measure_client(rusage, argv, env, path, tmp, timeout=900, stub=stub)
                     rows.append({"tool": tool, "input": label, "scheme": scheme, "lines": lines, "bytes": size,
                                  "label": f"{tool} ({label}, {scheme})",
                                  "lines_per_s": lines / m["wall"] if m.get("wall") else None, **m})
