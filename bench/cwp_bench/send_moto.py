@@ -61,6 +61,7 @@ def phase_send_moto(binary: Path, moto_endpoint: str, quick: bool, tmp: Path, ru
 
 
 def report_section(t: dict[str, Any] | None) -> list[str]:
+    """The Markdown section of bench/RESULTS.md: one row per tool."""
     if not t:
         return []
     out = ["", "## `send` through moto", ""]
