@@ -6,13 +6,12 @@ stream is read back and counted)."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from .common import log
-from .throughput import BOTO3_LOOP, GROUP, REGION, measure_client, write_lines
+from .throughput import BOTO3_LOOP, GROUP, REGION, client_env, measure_client, write_lines
 
 
 def _client(endpoint: str) -> Any:
@@ -46,10 +45,7 @@ def phase_send_moto(binary: Path, moto_endpoint: str, quick: bool, tmp: Path, ru
     except client.exceptions.ResourceAlreadyExistsException:
         pass
     client.create_log_stream(logGroupName=GROUP, logStreamName="boto3")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CWP_", "AWS_"))}
-    env.update({"AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "bench-secret", "AWS_REGION": REGION,
-                "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": moto_endpoint,
-                "AWS_CONFIG_FILE": str(tmp / "no-aws-config"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "no-aws-credentials")})
+    env = client_env(tmp, AWS_ENDPOINT_URL=moto_endpoint)
     tools = [("cloudwatch-publisher send", "send", [str(binary), "send", "--log-group", GROUP, "--stream", "send"]),
              ("boto3 loop", "boto3", [sys.executable, "-c", BOTO3_LOOP, moto_endpoint])]
     rows = []

@@ -165,6 +165,17 @@ def _inputs(tmp: Path, quick: bool) -> list[tuple[str, Path, int, int]]:
     return out
 
 
+def client_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """The environment of every client these phases run: the caller's, without its CWP_ and AWS_
+    settings or AWS files, with the bench's keys and region."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CWP_", "AWS_"))}
+    env.update({"AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "bench-secret", "AWS_REGION": REGION,
+                "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": str(tmp / "no-aws-config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "no-aws-credentials")})
+    env.update(extra)
+    return env
+
+
 def measure_client(rusage: Path | None, argv: list[str], env: dict[str, str], stdin: Path, tmp: Path,
                    timeout: float, stub: FastStub | None = None) -> dict[str, Any]:
     """One client run with `stdin` as its input: rc, wall, cpu, rss_kib, the stub's CPU meanwhile."""
@@ -192,9 +203,7 @@ def phase_throughput(binary: Path, quick: bool, tmp: Path, rusage: Path | None) 
     if exe is None:
         return {"skipped": "no C compiler or OpenSSL headers for bench/throughput_stub.c"}
     tls = _certificates(tmp)
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CWP_", "AWS_"))}
-    base.update({"AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "bench-secret",
-                 "AWS_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true"})
+    base = client_env(tmp)
     have_watchtower = subprocess.run([sys.executable, "-c", "import watchtower"], capture_output=True).returncode == 0
     rows: list[dict[str, Any]] = []
     for label, path, lines, size in _inputs(tmp, quick):
